@@ -1,0 +1,127 @@
+#!/bin/bash
+# hosted-cli.sh: the command-line behaviour of the hosted program, as TAP.
+#
+#   tests/unit/hosted-cli.sh build/baremu
+#
+# A bad command line must end with status 2, nothing on stdout and exactly
+# one line on stderr, "baremu: <message>", naming the option and the value.
+# -h prints the usage on stdout with status 0. A good command line describes
+# the machine and stops with status 1 (there is no guest CPU yet).
+set -u
+
+bin=${1:?usage: $0 path/to/baremu}
+if [[ ! -x $bin ]]; then
+    printf '1..1\nnot ok 1 - %s is built\n' "$bin"
+    exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+kernel=$tmp/kernel.bin
+disk=$tmp/disk.img
+printf 'not really a kernel' >"$kernel"
+: >"$disk"
+
+n=0
+failed=0
+out=$tmp/stdout
+err=$tmp/stderr
+
+# run ARGS...: runs the program, sets status, stdout and stderr files
+run() {
+    "$bin" "$@" >"$out" 2>"$err"
+    status=$?
+}
+
+report() { # report OK DESCRIPTION [DIAGNOSTIC]
+    n=$((n + 1))
+    if [[ $1 == 0 ]]; then
+        echo "ok $n - $2"
+    else
+        echo "not ok $n - $2"
+        failed=$((failed + 1))
+        echo "#   $3"
+        echo "#   status $status; stdout: $(head -c 200 "$out" | tr '\n' '|')"
+        echo "#   stderr: $(head -c 400 "$err" | tr '\n' '|')"
+    fi
+}
+
+# bad DESCRIPTION NEEDLE... -- ARGS...: status 2, one stderr line with every NEEDLE
+bad() {
+    local desc=$1
+    shift
+    local needles=()
+    while [[ $1 != -- ]]; do
+        needles+=("$1")
+        shift
+    done
+    shift
+    run "$@"
+    local lines why=""
+    lines=$(wc -l <"$err")
+    if [[ $status != 2 ]]; then
+        why="exit status $status, want 2"
+    elif [[ -s $out ]]; then
+        why="stdout is not empty"
+    elif [[ $lines != 1 ]]; then
+        why="$lines lines on stderr, want 1"
+    elif [[ $(cat "$err") != "baremu: "* ]]; then
+        why="stderr does not start with 'baremu: '"
+    else
+        for needle in "${needles[@]}"; do
+            grep -qF -- "$needle" "$err" || why="stderr does not name '$needle'"
+        done
+    fi
+    report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
+}
+
+echo "1..21"
+
+run -h
+why=""
+[[ $status == 0 ]] || why="exit status $status, want 0"
+grep -q '^usage: baremu' "$out" || why="${why:-no usage on stdout}"
+grep -q -- '-smp N' "$out" || why="${why:-usage does not list -smp}"
+[[ -s $err ]] && why="${why:-stderr is not empty}"
+report "$([[ -z $why ]]; echo $?)" "-h prints the usage on stdout and exits 0" "$why"
+
+run --help
+report "$([[ $status == 0 ]] && grep -q '^usage: baremu' "$out"; echo $?)" \
+    "--help prints the usage and exits 0" "want status 0 and the usage"
+
+bad "-smp abc is refused" "-smp" "'abc'" "not a number" -- -smp abc -kernel "$kernel"
+bad "-smp 0 is refused" "-smp" "0 vCPUs" "out of range" -- -smp 0 -kernel "$kernel"
+bad "-smp 1025 is refused" "-smp" "1025" -- -smp 1025 -kernel "$kernel"
+bad "-m 12X is refused" "-m" "'12X'" "unknown suffix 'X'" -- -m 12X -kernel "$kernel"
+bad "-m 99999999999999999999G overflows" "-m" "99999999999999999999G" "out of range" -- \
+    -m 99999999999999999999G -kernel "$kernel"
+bad "-m 1 is below the minimum" "-m" "'1'" "out of range" -- -m 1 -kernel "$kernel"
+bad "an unknown option is refused" "unknown option '-foo'" -- -foo -kernel "$kernel"
+bad "a stray argument is refused" "'disk.img'" -- -kernel "$kernel" disk.img
+bad "-kernel without its argument" "-kernel: missing argument" -- -kernel
+bad "-smp without its argument" "-smp: missing argument" -- -kernel "$kernel" -smp
+bad "no -kernel at all" "-kernel" -- -smp 2
+bad "a missing -kernel file" "-kernel: cannot open '$tmp/none'" "No such file or directory" -- \
+    -kernel "$tmp/none"
+bad "a directory as -kernel" "-kernel" "'$tmp'" "not a regular file" -- -kernel "$tmp"
+bad "a missing -initrd file" "-initrd: cannot open" "$tmp/none" -- -kernel "$kernel" \
+    -initrd "$tmp/none"
+bad "a missing -drive file" "-drive: cannot open" "$tmp/none" -- -kernel "$kernel" \
+    -drive "file=$tmp/none,format=raw"
+bad "-drive format=qcow2 is refused" "-drive" "'qcow2'" -- -kernel "$kernel" \
+    -drive "file=$disk,format=qcow2"
+bad "-exit is for the bare-metal kernel only" "-exit" "bare-metal" -- -exit -kernel "$kernel"
+bad "-hostbench is for the bare-metal kernel only" "-hostbench" "bare-metal" -- \
+    -hostbench -kernel "$kernel"
+
+run -smp 4 -m 512M -kernel "$kernel" -drive "file=$disk,format=raw,if=virtio" -append "a b"
+why=""
+[[ $status == 1 ]] || why="exit status $status, want 1"
+grep -qF "baremu: machine: 4 vCPUs, 512 MiB RAM, kernel $kernel" "$err" ||
+    why="${why:-no machine summary on stderr}"
+grep -qF "baremu: no guest CPU yet" "$err" || why="${why:-does not say it stops}"
+report "$([[ -z $why ]]; echo $?)" "a good command line describes the machine, then stops" "$why"
+
+[[ $n == 21 ]] || { echo "# the plan says 21 tests, but $n ran" >&2; exit 1; }
+echo "# $((n - failed)) passed, $failed failed"
+[[ $failed == 0 ]]
