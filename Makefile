@@ -150,3 +150,6 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/kernel $(BUILD)/hosted $(BUILD)/tests -name '*.d' 2>/dev/null)
+
+# host interrupt handlers must not touch SSE state (docs/architecture.md)
+$(BUILD)/kernel/kernel/trap.o: KERN_CFLAGS += -mgeneral-regs-only

@@ -7,11 +7,15 @@
 
 #include "emu/cmdline.h"
 #include "emu/version.h"
+#include "kernel/acpi.h"
+#include "kernel/apic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
 #include "kernel/kernel.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
+#include "kernel/tsc.h"
 
 #define CMDLINE_COPY 4096
 #define CMDLINE_MAX_ARGS 64
@@ -86,7 +90,7 @@ void kmain(uint32_t magic, uint64_t info)
     percpu_init_boot();   /* %gs: this core's state */
     console_init();       /* COM1, if one answers */
     kprintf("\nbaremu " BAREMU_VERSION " (bare metal): an x86 PC emulator, one guest vCPU per core\n");
-    trap_init();          /* exceptions print a register dump */
+    smp_init_cpu(0);      /* GDT, TSS with IST stacks, IDT: exceptions print a register dump */
     const char *err = bootinfo_parse(&bootinfo, magic, info);
     if (err)
         kernel_panic("%s", err);
@@ -96,6 +100,10 @@ void kmain(uint32_t magic, uint64_t info)
     cmdline_describe(desc, sizeof desc, &config);
     kprintf("machine: %s\n", desc);
     provoke_fault(config.fault_test);
+    acpi_init(bootinfo.rsdp);         /* the host's CPUs, IOAPICs and timers */
+    tsc_calibrate();                  /* the one clock */
+    apic_init_bsp(host_acpi.lapic_base);
+    smp_boot_aps();                   /* INIT-SIPI-SIPI: every CPU the MADT lists */
     kprintf("baremu: nothing more to do yet; halted\n");
     kernel_stop(KERNEL_EXIT_OK);
 }

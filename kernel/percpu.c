@@ -3,10 +3,15 @@
 #include "emu/x86.h"
 #include "kernel/cpu.h"
 
-static struct percpu percpu[MAX_HOST_CPUS];
+struct percpu percpu[MAX_HOST_CPUS];
+unsigned ncpus_online = 1;
 
-void percpu_init_boot(void)
+static void percpu_load(unsigned index)
 {
-    percpu[0] = (struct percpu){.self = &percpu[0], .index = 0};
-    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&percpu[0]);
+    percpu[index].self = &percpu[index];
+    percpu[index].index = index;
+    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&percpu[index]);
 }
+
+void percpu_init_boot(void) { percpu_load(0); }
+void percpu_init_ap(unsigned index) { percpu_load(index); }

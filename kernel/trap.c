@@ -1,7 +1,10 @@
 /*
  * kernel/trap.c: the host IDT. A CPU exception in the kernel is a host bug:
- * print everything (core, vector, error code, registers, control registers,
- * a stack trace), then stop. Never silent.
+ * stop the other cores, print everything (core, vector, error code,
+ * registers, control registers, a stack trace), then stop. Never silent.
+ * Vectors 32..255 are host interrupts, dispatched to their handlers.
+ *
+ * Compiled with -mgeneral-regs-only: interrupts must not disturb SSE state.
  */
 #include <stdint.h>
 
@@ -11,6 +14,9 @@
 #include "kernel/kernel.h"
 #include "kernel/percpu.h"
 #include "kernel/trap.h"
+#include "kernel/apic.h"
+#include "kernel/gdt.h"
+#include "kernel/smp.h"
 
 #define IDT_ENTRIES 256
 #define TRAP_STUB_SIZE 16
@@ -26,6 +32,7 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate");
 
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+static irq_handler_t irq_handlers[IDT_ENTRIES];
 extern const char trap_stubs[];
 extern const char __kernel_start[], __kernel_end[];
 
@@ -42,11 +49,12 @@ static const char *const exception_names[NUM_EXCEPTIONS] = {
     [VEC_VE] = "#VE virtualization",     [VEC_CP] = "#CP control protection",
 };
 
-static void idt_set(unsigned vec, uint64_t handler)
+static void idt_set(unsigned vec, uint64_t handler, uint8_t ist)
 {
     idt[vec] = (struct idt_gate){
         .offset_lo = (uint16_t)handler,
         .selector = BOOT_CS64,
+        .ist = ist,
         .type_attr = GATE_INTERRUPT,
         .offset_mid = (uint16_t)(handler >> 16),
         .offset_hi = (uint32_t)(handler >> 32),
@@ -56,8 +64,11 @@ static void idt_set(unsigned vec, uint64_t handler)
 void trap_init(void)
 {
     if (!idt[0].type_attr)
-        for (unsigned v = 0; v < NUM_EXCEPTIONS; v++)
-            idt_set(v, (uint64_t)(uintptr_t)(trap_stubs + v * TRAP_STUB_SIZE));
+        for (unsigned v = 0; v < IDT_ENTRIES; v++) {
+            /* NMI, #DF and #MC get IST stacks once this core has a TSS; 0 before */
+            uint8_t ist = v == VEC_NMI ? IST_NMI : v == VEC_DF ? IST_DF : v == VEC_MC ? IST_MC : 0;
+            idt_set(v, (uint64_t)(uintptr_t)(trap_stubs + v * TRAP_STUB_SIZE), ist);
+        }
     struct {
         uint16_t limit;
         uint64_t base;
@@ -106,11 +117,22 @@ static void dump_frame(const struct trap_frame *f)
     print_stack_trace(f->rbp);
 }
 
+void trap_set_handler(uint8_t vector, irq_handler_t h) { irq_handlers[vector] = h; }
+
 void trap_dispatch(struct trap_frame *f)
 {
-    /* every vector installed so far is an exception, and every exception in
-     * the host kernel is fatal */
-    console_panic_mode();
-    dump_frame(f);
-    kernel_stop(KERNEL_EXIT_FAULT);
+    if (f->vector == VEC_NMI && smp_stopping())
+        cpu_halt_forever(); /* another core is stopping the machine */
+    if (f->vector < NUM_EXCEPTIONS) {
+        /* every exception in the host kernel is fatal */
+        smp_stop_others();
+        console_panic_mode();
+        dump_frame(f);
+        kernel_stop(KERNEL_EXIT_FAULT);
+    }
+    irq_handler_t h = irq_handlers[f->vector];
+    if (h)
+        h(f);
+    if (f->vector != VEC_SPURIOUS) /* a spurious interrupt takes no EOI (SDM Vol 3A 11.9) */
+        apic_eoi();
 }

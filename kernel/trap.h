@@ -1,4 +1,4 @@
-/* kernel/trap.h: the host IDT and the CPU exceptions. */
+/* kernel/trap.h: the host IDT: CPU exceptions and host interrupts. */
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
 
@@ -13,7 +13,15 @@ struct trap_frame {
 };
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 
-void trap_init(void); /* load the IDT on this core */
+/*
+ * A host interrupt handler. It runs with interrupts off, on the interrupted
+ * stack, and must not touch SSE state or call into newlib: files holding
+ * handlers are compiled with -mgeneral-regs-only. The EOI is sent for it.
+ */
+typedef void (*irq_handler_t)(struct trap_frame *f);
+
+void trap_init(void); /* load the IDT on this core (built on the first call) */
+void trap_set_handler(uint8_t vector, irq_handler_t h);
 void trap_dispatch(struct trap_frame *f);
 
 #endif

@@ -53,6 +53,12 @@ trap_stubs:
         TRAP_ERR   29
         TRAP_ERR   30
         TRAP_NOERR 31
+        /* 32..255: interrupts; the CPU pushes no error code */
+        .set vec, 32
+        .rept 224
+        TRAP_NOERR vec
+        .set vec, vec + 1
+        .endr
 
 trap_common:
         push %rax
