@@ -128,6 +128,7 @@ run: $(ISO)
 	    -device isa-debug-exit,iobase=0xf4,iosize=4
 
 # ---- tests ---------------------------------------------------------------
+include firmware/firmware.mk
 -include tests/unit/unit.mk
 -include tests/guest/guest.mk
 
@@ -152,4 +153,4 @@ clean:
 -include $(shell find $(BUILD)/kernel $(BUILD)/hosted $(BUILD)/tests -name '*.d' 2>/dev/null)
 
 # host interrupt handlers must not touch SSE state (docs/architecture.md)
-$(BUILD)/kernel/kernel/trap.o: KERN_CFLAGS += -mgeneral-regs-only
+$(BUILD)/kernel/kernel/trap.o $(BUILD)/kernel/kernel/ipi.o: KERN_CFLAGS += -mgeneral-regs-only

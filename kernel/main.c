@@ -11,6 +11,8 @@
 #include "kernel/apic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
+#include "kernel/hostbench.h"
+#include "kernel/ipi.h"
 #include "kernel/kernel.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
@@ -79,9 +81,29 @@ static void provoke_fault(enum cmdline_fault kind)
     case CMDLINE_FAULT_DE:
         __asm__ volatile("xor %%ecx, %%ecx; div %%ecx" ::"a"(1), "d"(0) : "ecx");
         break;
+    case CMDLINE_FAULT_AP_UD: /* after AP bring-up: see fault_on_ap */
     case CMDLINE_FAULT_NONE:
         break;
     }
+}
+
+static void ud_here(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("ud2");
+}
+
+/* -fault-test ap-ud: a fault on another core must stop this one too */
+static void fault_on_ap(void)
+{
+    unsigned last = ncpus_online - 1;
+    if (last == 0 || !percpu[last].online) {
+        kprintf("baremu: -fault-test ap-ud needs an application processor\n");
+        kernel_stop(KERNEL_EXIT_FAIL);
+    }
+    smp_post(last, ud_here, NULL);
+    for (;;)
+        __asm__ volatile("sti; hlt"); /* until the faulting core's NMI */
 }
 
 void kmain(uint32_t magic, uint64_t info);
@@ -103,7 +125,12 @@ void kmain(uint32_t magic, uint64_t info)
     acpi_init(bootinfo.rsdp);         /* the host's CPUs, IOAPICs and timers */
     tsc_calibrate();                  /* the one clock */
     apic_init_bsp(host_acpi.lapic_base);
+    ipi_init();                       /* kicks, calls, deadlines */
     smp_boot_aps();                   /* INIT-SIPI-SIPI: every CPU the MADT lists */
+    if (config.fault_test == CMDLINE_FAULT_AP_UD)
+        fault_on_ap();
+    if (config.hostbench)
+        hostbench_run();
     kprintf("baremu: nothing more to do yet; halted\n");
     kernel_stop(KERNEL_EXIT_OK);
 }

@@ -6,6 +6,7 @@
  * wait. An AP that never answers is reported and skipped.
  */
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel/smp.h"
@@ -28,6 +29,7 @@ struct ap_boot_entry ap_boot_table[MAX_HOST_CPUS];
 uint32_t ap_boot_count;
 static volatile bool stopping;
 void ap_main(unsigned index);
+static void smp_check_tsc_skew(unsigned n);
 
 /* every core keeps its IST stacks here; kernel stacks come from the heap */
 static uint8_t ist_stacks[MAX_HOST_CPUS][3][IST_STACK_SIZE] __attribute__((section(".heap"), aligned(4096)));
@@ -139,6 +141,72 @@ void smp_boot_aps(void)
     }
     ncpus_online = n; /* indices stay stable; cores that did not answer stay offline */
     kprintf("cpus online: %u\n", online);
+    smp_check_tsc_skew(n);
+}
+
+/*
+ * TSC skew between the boot CPU and core i: a ping-pong of TSC readings.
+ * d1 = min(ap - bsp) over the rounds is skew + one-way latency, and
+ * d2 = min(bsp' - ap) is -skew + latency; so skew = (d1 - d2) / 2, known
+ * to within (d1 + d2) / 2.
+ */
+#define SKEW_ROUNDS 1000
+struct skew_job {
+    volatile uint64_t slot;
+    volatile int phase; /* 0 idle, 1 boot CPU wrote, 2 AP wrote, 3 done */
+    int64_t d1;
+};
+
+static void skew_ap(void *arg)
+{
+    struct skew_job *j = arg;
+    j->d1 = INT64_MAX;
+    for (int r = 0; r < SKEW_ROUNDS; r++) {
+        while (__atomic_load_n(&j->phase, __ATOMIC_ACQUIRE) != 1)
+            ;
+        uint64_t now = rdtsc();
+        int64_t d = (int64_t)(now - j->slot);
+        if (d < j->d1)
+            j->d1 = d;
+        j->slot = rdtsc();
+        __atomic_store_n(&j->phase, 2, __ATOMIC_RELEASE);
+    }
+    __atomic_store_n(&j->phase, 3, __ATOMIC_RELEASE);
+}
+
+static void smp_check_tsc_skew(unsigned n)
+{
+    int64_t worst = 0;
+    unsigned worst_cpu = 0;
+    for (unsigned i = 1; i < n; i++) {
+        if (!answered(i))
+            continue;
+        struct skew_job j = {0};
+        int64_t d2 = INT64_MAX;
+        smp_post(i, skew_ap, &j);
+        for (int r = 0; r < SKEW_ROUNDS; r++) {
+            j.slot = rdtsc();
+            __atomic_store_n(&j.phase, 1, __ATOMIC_RELEASE);
+            while (__atomic_load_n(&j.phase, __ATOMIC_ACQUIRE) == 1)
+                ; /* 2, or 3 after the last round */
+            int64_t d = (int64_t)(rdtsc() - j.slot);
+            if (d < d2)
+                d2 = d;
+        }
+        while (__atomic_load_n(&j.phase, __ATOMIC_ACQUIRE) != 3)
+            ;
+        int64_t skew = (j.d1 - d2) / 2;
+        if (llabs(skew) > llabs(worst) || worst_cpu == 0) {
+            worst = skew;
+            worst_cpu = i;
+        }
+        if (j.d1 < 0 || d2 < 0)
+            kprintf("tsc: cpu %u is out of step with cpu 0 by about %lld cycles\n", i,
+                    (long long)skew);
+    }
+    if (worst_cpu)
+        kprintf("tsc: largest skew from cpu 0: %lld cycles on cpu %u\n", (long long)worst,
+                worst_cpu);
 }
 
 void smp_post(unsigned index, void (*fn)(void *), void *arg)
