@@ -128,7 +128,6 @@ run: $(ISO)
 	    -device isa-debug-exit,iobase=0xf4,iosize=4
 
 # ---- tests ---------------------------------------------------------------
-include firmware/firmware.mk
 -include tests/unit/unit.mk
 -include tests/guest/guest.mk
 

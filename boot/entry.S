@@ -210,6 +210,7 @@ msg_no_lm:
 boot_pml4:      .skip 4096
 boot_pdpt:      .skip 4096
 boot_pd:        .skip 4 * 4096
-        .balign 16
+        .balign 4096
+        .global boot_stack
 boot_stack:     .skip BOOT_STACK_SIZE
 boot_stack_top:

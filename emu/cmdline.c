@@ -388,14 +388,15 @@ static int parse_hostbench(struct parse_ctx *p, char *arg)
 static int parse_fault_test(struct parse_ctx *p, char *arg)
 {
     static const char *const names[] = {[CMDLINE_FAULT_UD] = "ud", [CMDLINE_FAULT_PF] = "pf",
-                                        [CMDLINE_FAULT_DE] = "de", [CMDLINE_FAULT_AP_UD] = "ap-ud"};
+                                        [CMDLINE_FAULT_DE] = "de", [CMDLINE_FAULT_AP_UD] = "ap-ud",
+                                        [CMDLINE_FAULT_STACK] = "stack"};
     char shown[SHOWN_MAX + 4];
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i] && strcmp(arg, names[i]) == 0) {
             p->cfg->fault_test = (enum cmdline_fault)i;
             return 0;
         }
-    return opt_fail(p, "'%s' is not a fault to provoke (only ud, pf, de or ap-ud)",
+    return opt_fail(p, "'%s' is not a fault to provoke (only ud, pf, de, ap-ud or stack)",
                     show(shown, arg, strlen(arg)));
 }
 
@@ -424,7 +425,7 @@ static const struct cmdline_option options[] = {
      "when done, end QEMU through isa-debug-exit"},
     {"hostbench", NULL, NULL, CMDLINE_BAREMETAL, false, parse_hostbench,
      "benchmark the host instead of running a guest"},
-    {"fault-test", NULL, "ud|pf|de|ap-ud", CMDLINE_BAREMETAL, false, parse_fault_test,
+    {"fault-test", NULL, "ud|pf|de|ap-ud|stack", CMDLINE_BAREMETAL, false, parse_fault_test,
      "provoke a host exception to test the fault dump"},
     {"h", "help", NULL, BOTH, false, parse_help, "print this help"},
 };

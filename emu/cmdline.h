@@ -10,7 +10,7 @@
  *   -kernel FILE  -initrd FILE  -append STRING
  *   -drive file=FILE[,format=raw][,if=virtio]
  *   -serial stdio|none                    default stdio
- *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud   bare-metal kernel only
+ *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud|stack   bare-metal kernel only
  *   -h | -help                            usage
  *
  * SIZE is decimal, with an optional fraction and an optional one-letter
@@ -62,6 +62,7 @@ enum cmdline_fault {
     CMDLINE_FAULT_PF, /* a write to an unmapped address: #PF */
     CMDLINE_FAULT_DE, /* a division by zero: #DE */
     CMDLINE_FAULT_AP_UD, /* ud2 on the last application processor, once all are up */
+    CMDLINE_FAULT_STACK, /* overflow the boot stack into its guard page: #PF, then #DF on its IST stack */
 };
 
 /*

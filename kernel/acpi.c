@@ -7,6 +7,7 @@
 
 #include "kernel/acpi.h"
 #include "kernel/console.h"
+#include "kernel/mm.h"
 
 struct host_acpi host_acpi;
 
@@ -95,9 +96,11 @@ static bool checksum_ok(const void *p, uint32_t len)
 
 static const struct sdt_header *table_at(uint64_t addr)
 {
-    if (!addr || addr >= (4ull << 30))
-        return NULL; /* only the boot identity map is up at this point */
+    if (!mm_mapped(addr, sizeof(struct sdt_header)))
+        return NULL;
     const struct sdt_header *h = (const void *)(uintptr_t)addr;
+    if (!mm_mapped(addr, h->length))
+        return NULL;
     if (h->length < sizeof *h || h->length > TABLE_MAX_LEN || !checksum_ok(h, h->length)) {
         kprintf("acpi: table %.4s at %#llx has a bad length or checksum; ignored\n", h->signature,
                 (unsigned long long)addr);

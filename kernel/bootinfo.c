@@ -28,10 +28,24 @@ static void add_region(struct bootinfo *bi, uint64_t base, uint64_t size, uint32
         bi->mmap[bi->nmmap++] = (struct mem_region){base, size, type};
 }
 
+static void keep(struct bootinfo *bi, uint64_t base, uint64_t size)
+{
+    if (size && bi->nkeep < BOOTINFO_MAX_KEEP)
+        bi->keep[bi->nkeep++] = (struct mem_region){base, size, MEM_RESERVED};
+}
+
+static void keep_string(struct bootinfo *bi, const char *s)
+{
+    if (s)
+        keep(bi, (uint64_t)(uintptr_t)s, strlen(s) + 1);
+}
+
 static void add_module(struct bootinfo *bi, uint64_t start, uint64_t end, const char *cmdline)
 {
     if (bi->nmodules < BOOTINFO_MAX_MODULES)
         bi->modules[bi->nmodules++] = (struct boot_module){start, end, cmdline ? cmdline : ""};
+    if (end > start)
+        keep(bi, start, end - start);
 }
 
 static const char *parse_mb2(struct bootinfo *bi, uint64_t info)
@@ -41,6 +55,7 @@ static const char *parse_mb2(struct bootinfo *bi, uint64_t info)
     if (total < 16 || total > MB2_INFO_MAX)
         return "multiboot2: info total_size out of range";
     bi->protocol = "multiboot2";
+    keep(bi, info, total); /* strings and the RSDP copy live inside it */
     bi->firmware = "BIOS"; /* until a tag says EFI */
     for (uint32_t off = 8; off + sizeof(struct multiboot_tag) <= total;) {
         const struct multiboot_tag *tag = (const void *)(base + off);
@@ -102,13 +117,21 @@ static const char *parse_pvh(struct bootinfo *bi, uint64_t info)
         return "pvh: start_info magic is wrong";
     bi->protocol = "pvh";
     bi->firmware = "none";
-    if (si->cmdline_paddr)
+    keep(bi, info, sizeof *si);
+    keep(bi, si->modlist_paddr, (uint64_t)si->nr_modules * sizeof(struct hvm_modlist_entry));
+    if (si->version >= 1)
+        keep(bi, si->memmap_paddr, (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_table_entry));
+    if (si->cmdline_paddr) {
         bi->cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
+        keep_string(bi, bi->cmdline);
+    }
     bi->rsdp = si->rsdp_paddr;
     const struct hvm_modlist_entry *mods = (const void *)(uintptr_t)si->modlist_paddr;
-    for (uint32_t i = 0; mods && i < si->nr_modules; i++)
+    for (uint32_t i = 0; mods && i < si->nr_modules; i++) {
         add_module(bi, mods[i].paddr, mods[i].paddr + mods[i].size,
                    (const char *)(uintptr_t)mods[i].cmdline_paddr);
+        keep_string(bi, (const char *)(uintptr_t)mods[i].cmdline_paddr);
+    }
     if (si->version >= 1 && si->memmap_paddr) {
         const struct hvm_memmap_table_entry *mm = (const void *)(uintptr_t)si->memmap_paddr;
         for (uint32_t i = 0; i < si->memmap_entries; i++)

@@ -9,6 +9,7 @@
 
 #define BOOTINFO_MAX_MMAP 128
 #define BOOTINFO_MAX_MODULES 16
+#define BOOTINFO_MAX_KEEP (8 + 2 * BOOTINFO_MAX_MODULES)
 
 enum mem_type { /* the E820 types (ACPI 6.x 15.3.2), which both protocols use */
     MEM_AVAILABLE = 1,
@@ -45,6 +46,9 @@ struct bootinfo {
     struct boot_module modules[BOOTINFO_MAX_MODULES];
     uint64_t rsdp; /* physical address of an ACPI RSDP (for Multiboot2, the copy in its info), 0 if none */
     struct framebuffer fb; /* fb.addr == 0 if none */
+    /* memory the hand-over itself occupies (info blocks, strings, modules): never allocated */
+    unsigned nkeep;
+    struct mem_region keep[BOOTINFO_MAX_KEEP];
 };
 
 /* fills bi from the entry magic and info pointer; returns an error string or NULL */

@@ -13,6 +13,7 @@
 #include "kernel/console.h"
 #include "kernel/hostbench.h"
 #include "kernel/ipi.h"
+#include "kernel/mm.h"
 #include "kernel/kernel.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
@@ -68,6 +69,16 @@ static void parse_command_line(const char *line)
     kernel_exit_when_done = config.exit_when_done;
 }
 
+/* each call takes a page of stack, until the guard page stops it */
+__attribute__((noinline)) static unsigned overflow_stack(unsigned depth)
+{
+    volatile char page[4096];
+    page[0] = (char)depth;
+    if (depth < UINT32_MAX) /* never false: the guard page comes first */
+        return overflow_stack(depth + 1) + page[0];
+    return page[0];
+}
+
 /* -fault-test: prove that a host exception is never silent */
 static void provoke_fault(enum cmdline_fault kind)
 {
@@ -80,6 +91,9 @@ static void provoke_fault(enum cmdline_fault kind)
         break;
     case CMDLINE_FAULT_DE:
         __asm__ volatile("xor %%ecx, %%ecx; div %%ecx" ::"a"(1), "d"(0) : "ecx");
+        break;
+    case CMDLINE_FAULT_STACK:
+        overflow_stack(0);
         break;
     case CMDLINE_FAULT_AP_UD: /* after AP bring-up: see fault_on_ap */
     case CMDLINE_FAULT_NONE:
@@ -121,6 +135,7 @@ void kmain(uint32_t magic, uint64_t info)
     char desc[256];
     cmdline_describe(desc, sizeof desc, &config);
     kprintf("machine: %s\n", desc);
+    mm_init(&bootinfo);               /* free frames, page tables with NX and guard pages */
     provoke_fault(config.fault_test);
     acpi_init(bootinfo.rsdp);         /* the host's CPUs, IOAPICs and timers */
     tsc_calibrate();                  /* the one clock */

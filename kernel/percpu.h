@@ -17,6 +17,7 @@ struct percpu {
     uint32_t apic_id;
     volatile bool online;
     uint64_t stack_top;
+    uint64_t ist_top[3];      /* NMI, #DF, #MC stacks (gdt.h IST_*) */
     struct cpu_tables tables; /* this core's GDT and TSS */
     /* a function posted to this core (smp_call) */
     void (*volatile call_fn)(void *arg);

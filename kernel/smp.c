@@ -5,7 +5,6 @@
  * 200 us, a second STARTUP to any AP that has not answered, then a bounded
  * wait. An AP that never answers is reported and skipped.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +15,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/kernel.h"
+#include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/trampoline.h"
 #include "kernel/trap.h"
@@ -31,16 +31,16 @@ static volatile bool stopping;
 void ap_main(unsigned index);
 static void smp_check_tsc_skew(unsigned n);
 
-/* every core keeps its IST stacks here; kernel stacks come from the heap */
-static uint8_t ist_stacks[MAX_HOST_CPUS][3][IST_STACK_SIZE] __attribute__((section(".heap"), aligned(4096)));
+/* the boot CPU's IST stacks; the APs' come from mm_alloc_stack, with guard pages */
+static uint8_t bsp_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(4096)));
 
 void smp_init_cpu(unsigned index)
 {
     struct percpu *c = &percpu[index];
-    uint64_t ist_tops[3];
-    for (int i = 0; i < 3; i++)
-        ist_tops[i] = (uint64_t)(uintptr_t)(ist_stacks[index][i] + IST_STACK_SIZE);
-    gdt_init_cpu(&c->tables, ist_tops);
+    if (index == 0)
+        for (int i = 0; i < 3; i++)
+            c->ist_top[i] = (uint64_t)(uintptr_t)(bsp_ist_stacks[i] + IST_STACK_SIZE);
+    gdt_init_cpu(&c->tables, c->ist_top);
     trap_init();
 }
 
@@ -109,11 +109,10 @@ void smp_boot_aps(void)
     for (unsigned i = 0; i < host_acpi.ncpus; i++) {
         if (host_acpi.cpus[i].apic_id == self)
             continue;
-        void *stack = memalign(4096, KSTACK_SIZE);
-        if (!stack)
-            kernel_panic("smp: no memory for the stack of cpu %u", n);
         percpu[n].apic_id = host_acpi.cpus[i].apic_id;
-        percpu[n].stack_top = (uint64_t)(uintptr_t)stack + KSTACK_SIZE;
+        percpu[n].stack_top = mm_alloc_stack(KSTACK_SIZE);
+        for (int k = 0; k < 3; k++)
+            percpu[n].ist_top[k] = mm_alloc_stack(IST_STACK_SIZE);
         ap_boot_table[n] = (struct ap_boot_entry){percpu[n].apic_id, 0, percpu[n].stack_top};
         n++;
     }
