@@ -97,6 +97,18 @@ $(BUILD)/kernel/%.o: %.S $(MB2_HEADER)
 	@echo "  AS [k]  $<"
 	$(Q)$(CC) $(KERN_ASFLAGS) -c $< -o $@
 
+# the screen console's font: a Debian console font (console-setup-linux),
+# converted at build time by a host tool
+CONSOLE_FONT := /usr/share/consolefonts/Uni2-VGA16.psf.gz
+$(BUILD)/tools/psf2c: scripts/psf2c.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(WARN) -O2 -o $@ $<
+$(BUILD)/kernel/font.h: $(BUILD)/tools/psf2c | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)zcat $(CONSOLE_FONT) | $(BUILD)/tools/psf2c >$@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/kernel/fbcon.o: $(BUILD)/kernel/font.h
+$(BUILD)/kernel/kernel/fbcon.o: KERN_CFLAGS += -I$(BUILD)/kernel
+
 $(KERNEL_ELF): $(KERNEL_OBJS) linker/kernel.ld $(NEWLIB_LIBC)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(KERN_LDFLAGS) -o $@ $(KERNEL_OBJS) -L$(NEWLIB)/lib -lc $(LIBGCC)

@@ -96,10 +96,23 @@ static const char *parse_mb2(struct bootinfo *bi, uint64_t info)
             bi->firmware = "UEFI";
             break;
         case MULTIBOOT_TAG_TYPE_FRAMEBUFFER: {
-            const struct multiboot_tag_framebuffer_common *f = (const void *)tag;
-            bi->fb = (struct framebuffer){f->framebuffer_addr, f->framebuffer_pitch,
-                                          f->framebuffer_width, f->framebuffer_height,
-                                          f->framebuffer_bpp, f->framebuffer_type};
+            const struct multiboot_tag_framebuffer *t = (const void *)tag;
+            const struct multiboot_tag_framebuffer_common *f = &t->common;
+            bi->fb = (struct framebuffer){.addr = f->framebuffer_addr,
+                                          .pitch = f->framebuffer_pitch,
+                                          .width = f->framebuffer_width,
+                                          .height = f->framebuffer_height,
+                                          .bpp = f->framebuffer_bpp,
+                                          .type = f->framebuffer_type};
+            if (f->framebuffer_type == MULTIBOOT_FRAMEBUFFER_TYPE_RGB &&
+                tag->size > offsetof(struct multiboot_tag_framebuffer, framebuffer_blue_mask_size)) {
+                bi->fb.red_pos = t->framebuffer_red_field_position;
+                bi->fb.red_size = t->framebuffer_red_mask_size;
+                bi->fb.green_pos = t->framebuffer_green_field_position;
+                bi->fb.green_size = t->framebuffer_green_mask_size;
+                bi->fb.blue_pos = t->framebuffer_blue_field_position;
+                bi->fb.blue_size = t->framebuffer_blue_mask_size;
+            }
             break;
         }
         default:

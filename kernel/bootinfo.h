@@ -33,6 +33,7 @@ struct framebuffer {
     uint64_t addr;
     uint32_t pitch, width, height;
     uint8_t bpp, type; /* type: MULTIBOOT_FRAMEBUFFER_TYPE_* */
+    uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size; /* for RGB */
 };
 
 struct bootinfo {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "kernel/console.h"
+#include "kernel/fbcon.h"
 #include "kernel/serial.h"
 #include "kernel/spinlock.h"
 
@@ -22,11 +23,13 @@ void console_write(const char *buf, size_t len)
 {
     if (panicking) {
         serial_write(buf, len);
+        fbcon_write(buf, len);
         return;
     }
     uint64_t flags = irq_save();
     spin_lock(&console_lock);
     serial_write(buf, len);
+    fbcon_write(buf, len);
     spin_unlock(&console_lock);
     irq_restore(flags);
 }

@@ -11,6 +11,7 @@
 #include "kernel/apic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
+#include "kernel/fbcon.h"
 #include "kernel/hostbench.h"
 #include "kernel/ipi.h"
 #include "kernel/mm.h"
@@ -136,6 +137,9 @@ void kmain(uint32_t magic, uint64_t info)
     cmdline_describe(desc, sizeof desc, &config);
     kprintf("machine: %s\n", desc);
     mm_init(&bootinfo);               /* free frames, page tables with NX and guard pages */
+    if (fbcon_init(&bootinfo.fb))     /* the log on the screen too, from here on */
+        kprintf("\nbaremu " BAREMU_VERSION " (bare metal): console on a %ux%u framebuffer\n",
+                bootinfo.fb.width, bootinfo.fb.height);
     provoke_fault(config.fault_test);
     acpi_init(bootinfo.rsdp);         /* the host's CPUs, IOAPICs and timers */
     tsc_calibrate();                  /* the one clock */

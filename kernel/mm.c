@@ -213,6 +213,16 @@ int mm_mapped(uint64_t addr, uint64_t len)
     return addr >= PAGE_SIZE && addr + len <= mapped_end && addr + len >= addr;
 }
 
+bool mm_map_mmio(uint64_t addr, uint64_t len)
+{
+    if (addr + len < addr || addr + len > (1ull << 46))
+        return false; /* beyond what 4-level paging can identity-map here */
+    if (mm_mapped(addr, len))
+        return true;
+    map_identity(align_down(addr, SIZE_2M), align_up(addr + len, SIZE_2M), PTE_P | PTE_W | nx_bit);
+    return true;
+}
+
 uint64_t mm_alloc_stack(uint64_t size)
 {
     uint64_t base = frame_alloc(size + PAGE_SIZE, PAGE_SIZE, MM_ANY);

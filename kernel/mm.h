@@ -2,6 +2,7 @@
 #ifndef KERNEL_MM_H
 #define KERNEL_MM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/bootinfo.h"
@@ -25,6 +26,8 @@ uint64_t mm_largest_free(void);
 uint64_t mm_alloc_stack(uint64_t size);
 /* make one 4 KiB page absent (splitting a large page if needed) */
 void mm_unmap_page(uint64_t addr);
+/* identity-map a device's memory (a framebuffer beyond RAM); false if it cannot */
+bool mm_map_mmio(uint64_t addr, uint64_t len);
 /* true if [addr, addr + len) lies in the identity map */
 int mm_mapped(uint64_t addr, uint64_t len);
 
