@@ -72,3 +72,11 @@ void serial_write(const char *buf, size_t len)
         serial_putc(buf[i]);
     }
 }
+
+size_t serial_read(char *buf, size_t len)
+{
+    size_t n = 0;
+    while (serial_present && n < len && (inb(COM1 + UART_LSR) & LSR_DR))
+        buf[n++] = (char)inb(COM1 + UART_RBR);
+    return n;
+}

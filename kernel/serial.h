@@ -7,5 +7,6 @@
 
 bool serial_init(void); /* false when no UART answers; output is then dropped */
 void serial_write(const char *buf, size_t len);
+size_t serial_read(char *buf, size_t len); /* what has arrived, without waiting */
 
 #endif

@@ -6,7 +6,8 @@
 #   build/tests/unit/unit --tap      run it, TAP on stderr
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/hosted/%.o)
+# the hosted implementation of emu/host.h is under test too
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/hosted/%.o) $(BUILD)/hosted/hosted/host.o
 UNIT_BIN  := $(BUILD)/tests/unit/unit
 
 .PHONY: unit-tests
