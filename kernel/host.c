@@ -36,6 +36,8 @@ static void vcpu_trampoline(void *arg)
     struct vcpu_slot *s = arg;
     s->fn(s->arg);
     __atomic_store_n(&s->finished, 1, __ATOMIC_RELEASE);
+    if (this_cpu_index() != 0)
+        apic_send_fixed(percpu[0].apic_id, VEC_KICK); /* the boot CPU may sleep in host_join_vcpus */
 }
 
 int host_start_vcpu(unsigned index, void (*fn)(void *arg), void *arg)

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 
+#include "emu/host.h"
 #include "kernel/hostbench.h"
 #include "kernel/apic.h"
 #include "kernel/console.h"
@@ -131,6 +132,54 @@ static void quiet_core(void *arg)
     q->done = true;
 }
 
+/*
+ * Through emu/host.h, as a vCPU will use it: a vCPU on core 1 waits in
+ * host_wait(); the boot CPU kicks it and times how long until it answers.
+ * Then the same vCPU waits for deadlines 100 us ahead and records how late
+ * host_wait() returns: the timer lateness a guest's timers will inherit.
+ */
+#define HOST_ROUNDS 2000
+#define DEADLINE_AHEAD_US 100
+static struct {
+    volatile uint64_t seq, reply;
+    uint64_t late[HOST_ROUNDS];
+} hb;
+
+static void host_vcpu(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (uint64_t i = 1; i <= HOST_ROUNDS; i++) {
+        while (hb.seq != i)
+            host_wait(me, HOST_NO_DEADLINE);
+        __atomic_store_n(&hb.reply, i, __ATOMIC_RELEASE);
+    }
+    for (unsigned i = 0; i < HOST_ROUNDS; i++) {
+        uint64_t deadline = host_tsc() + tsc_from_us(DEADLINE_AHEAD_US);
+        while (host_wait(me, deadline))
+            ; /* woken early by a stray kick: wait on */
+        hb.late[i] = host_tsc() - deadline;
+    }
+}
+
+static void bench_host_interface(void)
+{
+    const unsigned target = 1;
+    struct pair_job j = {.from = 0, .to = target};
+    host_start_vcpu(target, host_vcpu, (void *)(uintptr_t)target);
+    for (unsigned i = 0; i < HOST_ROUNDS; i++) {
+        tsc_delay_us(20); /* let it settle into HLT */
+        uint64_t t0 = rdtsc();
+        hb.seq = i + 1;
+        host_kick(target);
+        while (__atomic_load_n(&hb.reply, __ATOMIC_ACQUIRE) != i + 1)
+            cpu_relax();
+        samples[i] = rdtsc() - t0;
+    }
+    report("host_kick->wake", &j, samples, HOST_ROUNDS);
+    host_join_vcpus();
+    report("deadline late  ", &j, hb.late, HOST_ROUNDS);
+}
+
 void hostbench_run(void)
 {
     __asm__ volatile("sti"); /* the boot CPU answers IPIs too */
@@ -146,6 +195,8 @@ void hostbench_run(void)
             bench_pair(a, b, false);
             bench_pair(a, b, true);
         }
+    if (n > 1 && percpu[1].online)
+        bench_host_interface();
     for (unsigned c = 0; c < n; c++) {
         if (!percpu[c].online || (c == 0 && n > 1))
             continue; /* the boot CPU only when it is alone: it drives the rest */
