@@ -56,5 +56,28 @@
 #define PLAT_IRQ_SCI 9        /* ACPI SCI, level, active high */
 #define PLAT_IRQ_VIRTIO_BLK 10
 #define PLAT_LINT1_NMI 1      /* LAPIC LINT1 carries NMI */
+#define PLAT_LINT0_EXTINT 0   /* LAPIC LINT0 carries the 8259's ExtINT */
+#define PLAT_IOAPIC_ID 0      /* the IOAPIC's ID register at reset, as in QEMU */
+#define PLAT_IOAPIC_GSI_BASE 0
+#define PLAT_IOAPIC_VERSION 0x20 /* version register bits 7:0 (emu/dev/ioapic.h: with EOI) */
+#define PLAT_LAPIC_VERSION 0x14  /* integrated xAPIC: version register bits 7:0 */
+
+/* ---- the ACPI fixed hardware (ACPI 6.3 4.8), at PLAT_PORT_PM_BASE --------- */
+/* QEMU's PIIX4/ICH9 layout; the FADT (firmware/acpi.c) describes exactly this */
+#define PLAT_PM1A_EVT_OFF 0   /* PM1a_EVT_BLK: status (2 bytes), enable (2 bytes) */
+#define PLAT_PM1_EVT_LEN 4
+#define PLAT_PM1A_CNT_OFF 4   /* PM1a_CNT_BLK: SCI_EN, SLP_TYP, SLP_EN */
+#define PLAT_PM1_CNT_LEN 2
+#define PLAT_PM_TMR_OFF 8     /* PM_TMR_BLK: 3.579545 MHz, 24 bits (FADT TMR_VAL_EXT = 0) */
+#define PLAT_PM_TMR_LEN 4
+#define PLAT_PM_TMR_BITS 24
+#define PLAT_SLP_TYP_S5 0     /* SLP_TYP for S5 (soft off), as \_S5 in the DSDT says */
+#define PLAT_RESET_VALUE 0x06 /* written to PLAT_PORT_RESET: full reset (FADT RESET_VALUE) */
+#define PLAT_CMOS_CENTURY 0x32 /* CMOS index of the century byte (FADT CENTURY) */
+
+/* ---- HPET capabilities (IA-PC HPET 1.0a 2.3.1), as the ACPI HPET table says */
+#define PLAT_HPET_TIMERS 3           /* comparators */
+#define PLAT_HPET_VENDOR_ID 0x8086   /* GCAP_ID bits 31:16 */
+#define PLAT_HPET_REV_ID 1           /* GCAP_ID bits 7:0 */
 
 #endif

@@ -73,6 +73,61 @@
 #define RFLAGS_IF (1u << 9)
 #define RFLAGS_DF (1u << 10)
 #define RFLAGS_OF (1u << 11)
+#define RFLAGS_IOPL (3u << 12) /* I/O privilege level */
+#define RFLAGS_IOPL_SHIFT 12
+#define RFLAGS_NT (1u << 14)
+#define RFLAGS_RF (1u << 16)
+#define RFLAGS_VM (1u << 17)
+#define RFLAGS_AC (1u << 18)
+#define RFLAGS_VIF (1u << 19)
+#define RFLAGS_VIP (1u << 20)
+#define RFLAGS_ID (1u << 21)
+#define RFLAGS_FIXED (1u << 1) /* reads as 1 */
+/* the six status flags (SDM Vol 1 3.4.3.1) */
+#define RFLAGS_STATUS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+
+/* segment descriptor attribute bits, as in bits 40..55 of a descriptor (SDM Vol 3A 3.4.5) */
+#define SEG_ATTR_TYPE 0x000f  /* type field */
+#define SEG_ATTR_S (1u << 4)  /* code or data (not system) */
+#define SEG_ATTR_DPL_SHIFT 5
+#define SEG_ATTR_DPL (3u << 5)
+#define SEG_ATTR_P (1u << 7)   /* present */
+#define SEG_ATTR_AVL (1u << 12)
+#define SEG_ATTR_L (1u << 13)  /* 64-bit code segment */
+#define SEG_ATTR_DB (1u << 14) /* default operand size / big */
+#define SEG_ATTR_G (1u << 15)  /* granularity */
+#define SEG_TYPE_ACCESSED 0x1
+#define SEG_TYPE_WRITABLE 0x2 /* data: writable; code: readable */
+#define SEG_TYPE_EXPDOWN 0x4  /* data: expand-down; code: conforming */
+#define SEG_TYPE_CODE 0x8
+
+/* instruction encoding limits (SDM Vol 2A 2.3.11) */
+#define X86_MAX_INSN_LEN 15
+
+/* page geometry (SDM Vol 3A 4.1) */
+#define X86_PAGE_SHIFT 12
+#define X86_PAGE_SIZE (1ull << X86_PAGE_SHIFT)
+
+/* #PF error code bits (SDM Vol 3A 4.7) */
+#define PFERR_P (1u << 0)  /* protection violation (0: not present) */
+#define PFERR_W (1u << 1)  /* write */
+#define PFERR_U (1u << 2)  /* user mode */
+#define PFERR_RSVD (1u << 3)
+#define PFERR_I (1u << 4)  /* instruction fetch */
+
+/* CPUID feature bits (SDM Vol 2A CPUID, leaves 1, 7 and 0x80000001) */
+#define CPUID_1_EDX_FPU (1u << 0)
+#define CPUID_1_EDX_TSC (1u << 4)
+#define CPUID_1_EDX_CX8 (1u << 8)
+#define CPUID_1_EDX_CMOV (1u << 15)
+#define CPUID_1_ECX_CX16 (1u << 13)
+#define CPUID_1_ECX_MOVBE (1u << 22)
+#define CPUID_1_ECX_POPCNT (1u << 23)
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_7_EBX_BMI1 (1u << 3)
+#define CPUID_80000001_ECX_LAHF (1u << 0)
+#define CPUID_80000001_ECX_ABM (1u << 5) /* LZCNT */
+#define CPUID_80000001_EDX_LM (1u << 29)
 
 /* exception vectors (SDM Vol 3A 6.3.1) */
 #define VEC_DE 0

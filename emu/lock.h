@@ -1,0 +1,29 @@
+/*
+ * emu/lock.h: the per-device spinlock. emu/ has no threads of its own and may
+ * not use pthreads, so device state shared between vCPUs is guarded by this.
+ * Hold it only for a few register accesses; never sleep or call the host's
+ * wait under it. host_kick() is allowed (it never blocks).
+ */
+#ifndef BAREMU_LOCK_H
+#define BAREMU_LOCK_H
+
+#include <stdbool.h>
+
+struct spinlock {
+    bool locked;
+};
+
+static inline void spin_lock(struct spinlock *l)
+{
+    while (__atomic_exchange_n(&l->locked, true, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+            __builtin_ia32_pause();
+    }
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+    __atomic_store_n(&l->locked, false, __ATOMIC_RELEASE);
+}
+
+#endif
