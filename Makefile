@@ -65,7 +65,7 @@ HOSTED_BIN   := $(BUILD)/baremu
 ISO          := $(BUILD)/baremu.iso
 SETUP_STAMP  := $(BUILD)/.setup-done
 
-.PHONY: all run iso test bench clean mostlyclean setup format kernel hosted
+.PHONY: all run iso test bench fuzz clean mostlyclean setup format kernel hosted
 all: kernel hosted
 kernel: $(KERNEL_ELF)
 hosted: $(HOSTED_BIN)
@@ -140,11 +140,17 @@ run: $(ISO)
 	    -device isa-debug-exit,iobase=0xf4,iosize=4
 
 # ---- tests ---------------------------------------------------------------
+include firmware/firmware.mk
 -include tests/unit/unit.mk
 -include tests/guest/guest.mk
 
 test: all $(ISO) unit-tests guest-programs | $(SETUP_STAMP)
 	$(Q)tests/run
+
+# ---- fuzzing (bounded; FUZZ_SECONDS per target) ----------------------------
+FUZZ_SECONDS ?= 60
+fuzz: all
+	$(Q)tests/fuzz/run-loaders.sh $(FUZZ_SECONDS)
 
 # ---- benchmarks ----------------------------------------------------------
 bench: all $(ISO)

@@ -298,6 +298,14 @@ static int parse_kernel(struct parse_ctx *p, char *arg)
     return parse_file(p, arg, &p->cfg->kernel);
 }
 
+static int parse_dump_tables(struct parse_ctx *p, char *arg)
+{
+    if (arg[0] == '\0')
+        return opt_fail(p, "empty directory name");
+    p->cfg->dump_tables = arg;
+    return 0;
+}
+
 static int parse_initrd(struct parse_ctx *p, char *arg)
 {
     return parse_file(p, arg, &p->cfg->initrd);
@@ -427,6 +435,8 @@ static const struct cmdline_option options[] = {
      "benchmark the host instead of running a guest"},
     {"fault-test", NULL, "ud|pf|de|ap-ud|stack", CMDLINE_BAREMETAL, false, parse_fault_test,
      "provoke a host exception to test the fault dump"},
+    {"dump-tables", NULL, "DIR", CMDLINE_HOSTED, false, parse_dump_tables,
+     "write the firmware tables the guest would get into DIR and exit"},
     {"h", "help", NULL, BOTH, false, parse_help, "print this help"},
 };
 

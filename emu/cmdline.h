@@ -11,6 +11,7 @@
  *   -drive file=FILE[,format=raw][,if=virtio]
  *   -serial stdio|none                    default stdio
  *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud|stack   bare-metal kernel only
+ *   -dump-tables DIR                      hosted only: write the firmware tables, exit
  *   -h | -help                            usage
  *
  * SIZE is decimal, with an optional fraction and an optional one-letter
@@ -76,6 +77,7 @@ struct baremu_config {
     const char *initrd;  /* -initrd, or NULL */
     const char *append;  /* -append, or NULL */
     const char *drive;   /* the file= of -drive, or NULL */
+    const char *dump_tables; /* -dump-tables: the directory, or NULL */
     bool serial_stdio;   /* guest UART on the host console (-serial stdio) */
     bool help;           /* -h seen: print cmdline_usage() and stop */
     bool exit_when_done; /* -exit: end QEMU through isa-debug-exit when done */

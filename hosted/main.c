@@ -5,9 +5,14 @@
  * names. There is no guest CPU yet (the interpreter is a later issue), so it
  * describes the machine it would run and stops.
  *
- * Exit status: 0 after -h, 2 for a bad command line or file, 1 otherwise.
+ * With -dump-tables DIR it writes the firmware tables the guest would get
+ * (hosted/dump_tables.c) and exits 0.
+ *
+ * Exit status: 0 after -h or -dump-tables, 2 for a bad command line or file,
+ * 1 otherwise.
  */
 #include "emu/cmdline.h"
+#include "hosted/dump_tables.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +92,13 @@ int main(int argc, char **argv)
         die_usage(err);
     if (cfg.help)
         return print_usage();
+    if (cfg.dump_tables != NULL) { /* no guest kernel needed */
+        if (dump_tables(&cfg, cfg.dump_tables, err, sizeof err) != 0) {
+            fprintf(stderr, "baremu: %s\n", err);
+            return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+    }
     if (check_files(&cfg, err, sizeof err) != 0)
         die_usage(err);
 

@@ -7,6 +7,7 @@
 # one line on stderr, "baremu: <message>", naming the option and the value.
 # -h prints the usage on stdout with status 0. A good command line describes
 # the machine and stops with status 1 (there is no guest CPU yet).
+# -dump-tables DIR writes the firmware tables and exits 0, or 1 with one line.
 set -u
 
 bin=${1:?usage: $0 path/to/baremu}
@@ -75,7 +76,7 @@ bad() {
     report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
 }
 
-echo "1..21"
+echo "1..23"
 
 run -h
 why=""
@@ -122,6 +123,24 @@ grep -qF "baremu: machine: 4 vCPUs, 512 MiB RAM, kernel $kernel" "$err" ||
 grep -qF "baremu: no guest CPU yet" "$err" || why="${why:-does not say it stops}"
 report "$([[ -z $why ]]; echo $?)" "a good command line describes the machine, then stops" "$why"
 
-[[ $n == 21 ]] || { echo "# the plan says 21 tests, but $n ran" >&2; exit 1; }
+run -smp 2 -m 256M -dump-tables "$tmp/tables"
+why=""
+[[ $status == 0 ]] || why="exit status $status, want 0"
+for f in RSDP RSDT XSDT FACP FACS APIC HPET DSDT SSDT; do
+    [[ -s $tmp/tables/$f.dat ]] || why="${why:-no $f.dat}"
+done
+for f in mptable.bin smbios.bin e820.txt; do
+    [[ -s $tmp/tables/$f ]] || why="${why:-no $f}"
+done
+report "$([[ -z $why ]]; echo $?)" "-dump-tables writes every table without -kernel, exits 0" "$why"
+
+run -dump-tables "$kernel/sub"
+why=""
+[[ $status == 1 ]] || why="exit status $status, want 1"
+[[ $(wc -l <"$err") == 1 ]] && grep -q "^baremu: -dump-tables: cannot create '$kernel/sub'" "$err" ||
+    why="${why:-want one line naming -dump-tables and the directory}"
+report "$([[ -z $why ]]; echo $?)" "-dump-tables into a path that cannot be a directory fails" "$why"
+
+[[ $n == 23 ]] || { echo "# the plan says 23 tests, but $n ran" >&2; exit 1; }
 echo "# $((n - failed)) passed, $failed failed"
 [[ $failed == 0 ]]

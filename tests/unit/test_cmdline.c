@@ -320,6 +320,20 @@ Test(cmdline_parse, baremetal_only_options_in_baremetal)
     cr_assert_not(r.cfg.exit_when_done);
 }
 
+Test(cmdline_parse, dump_tables_in_the_hosted_program)
+{
+    struct run r;
+    PARSE_OK(&r, HOSTED, "-smp", "300", "-dump-tables", "out/tables");
+    cr_assert_str_eq(r.cfg.dump_tables, "out/tables");
+    cr_assert_eq(r.cfg.dump_tables, r.argv[3], "points into argv");
+    cr_assert_eq(r.cfg.smp, 300);
+    cr_assert_null(r.cfg.kernel, "no -kernel needed");
+    PARSE_OK(&r, HOSTED, "--dump-tables", "a", "-dump-tables", "b");
+    cr_assert_str_eq(r.cfg.dump_tables, "b", "the last one wins");
+    PARSE_OK(&r, HOSTED, "-smp", "2");
+    cr_assert_null(r.cfg.dump_tables, "not by default");
+}
+
 Test(cmdline_parse, help_spellings)
 {
     static const char *const spellings[] = {"-h", "-help", "--help", "--h"};
@@ -483,6 +497,9 @@ static struct err_case err_cases[] = {
     {HOSTED, {"--exit"}, "-exit: only available in the bare-metal kernel"},
     {HOSTED, {"-hostbench"}, "-hostbench: only available in the bare-metal kernel"},
     {HOSTED, {"-smp", "2", "-hostbench"}, "-hostbench: only available in the bare-metal kernel"},
+    {BARE, {"-dump-tables", "dir"}, "-dump-tables: only available in the hosted program"},
+    {HOSTED, {"-dump-tables"}, "-dump-tables: missing argument"},
+    {HOSTED, {"-dump-tables", ""}, "-dump-tables: empty directory name"},
     /* the same messages in the bare-metal host */
     {BARE, {"-foo"}, "unknown option '-foo'"},
     {BARE, {"-smp", "abc"}, "-smp: 'abc' is not a number"},
@@ -717,9 +734,9 @@ Test(cmdline_usage, hosted_lists_its_options_only)
     char buf[4096];
     usage_of(CMDLINE_HOSTED, buf, sizeof buf);
     static const char *const want[] = {
-        "usage: baremu ", "-smp N",         "-m SIZE",          "-kernel FILE",
-        "-initrd FILE",   "-append STRING", "-drive file=FILE", "-serial stdio|none",
-        "-h, -help"};
+        "usage: baremu ", "-smp N",          "-m SIZE",          "-kernel FILE",
+        "-initrd FILE",   "-append STRING",  "-drive file=FILE", "-serial stdio|none",
+        "-h, -help",      "-dump-tables DIR"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_assert_not_null(strstr(buf, want[i]), "missing %s in\n%s", want[i], buf);
     cr_assert_null(strstr(buf, "-exit"));
@@ -734,6 +751,7 @@ Test(cmdline_usage, baremetal_lists_its_options)
     cr_assert_not_null(strstr(buf, "\n  -exit "));
     cr_assert_not_null(strstr(buf, "\n  -hostbench "));
     cr_assert_not_null(strstr(buf, "\n  -smp N "));
+    cr_assert_null(strstr(buf, "-dump-tables"));
 }
 
 Test(cmdline_usage, lines_end_in_newline_and_fit_80_columns)
