@@ -32,7 +32,7 @@
 #define IOAPIC_REG_ARB     0x02
 #define IOAPIC_REG_REDTBL  0x10 /* 0x10 + 2n: low half of entry n; + 1: high half */
 
-#define IOAPIC_VERSION_ID 0x20
+#define IOAPIC_VERSION_ID PLAT_IOAPIC_VERSION
 #define IOAPIC_ID_SHIFT   24
 #define IOAPIC_ID_MASK    (0xfu << IOAPIC_ID_SHIFT)
 

@@ -50,6 +50,7 @@
 #include "emu/bus.h"
 #include "emu/clock.h"
 #include "emu/intr.h"
+#include "emu/platform.h"
 #include "emu/x86.h" /* MSR_APIC_BASE */
 
 #include <stdbool.h>
@@ -97,7 +98,7 @@
 
 #define XAPIC_MAX_ID 0xff /* IDs from here on exist only in x2APIC mode */
 
-#define LAPIC_VERSION_ID   0x14       /* integrated APIC, as QEMU and KVM report */
+#define LAPIC_VERSION_ID   PLAT_LAPIC_VERSION /* integrated APIC, as QEMU and KVM report */
 #define LAPIC_VERSION_EOIS (1u << 24) /* EOI-broadcast suppression supported */
 
 /* DFR (11.6.2.2) */

@@ -19,6 +19,7 @@
 #include "emu/bus.h"
 #include "emu/clock.h"
 #include "emu/lock.h"
+#include "emu/platform.h"
 
 #include <stdint.h>
 
@@ -41,7 +42,7 @@
 #define RTC_REG_B         0x0b
 #define RTC_REG_C         0x0c
 #define RTC_REG_D         0x0d
-#define RTC_CENTURY       0x32 /* PC convention, as the FADT's CENTURY field says */
+#define RTC_CENTURY       PLAT_CMOS_CENTURY /* the FADT CENTURY field points here */
 
 #define REG_A_UIP           0x80 /* update in progress */
 #define REG_A_DV            0x70 /* divider: 010b is the 32.768 kHz time base */
