@@ -3,86 +3,25 @@
  * (ACPI 6.x chapter 5.2): RSDP, then XSDT (or RSDT), then MADT, HPET and FADT.
  * Every length and checksum is checked before a table is believed.
  */
+#include <stddef.h>
 #include <string.h>
 
+#include "firmware/acpi.h" /* the table layouts, shared with the guest firmware */
 #include "kernel/acpi.h"
 #include "kernel/console.h"
 #include "kernel/mm.h"
 
 struct host_acpi host_acpi;
 
-struct rsdp {
-    char signature[8];
-    uint8_t checksum;
-    char oem_id[6];
-    uint8_t revision;
-    uint32_t rsdt;
-    uint32_t length; /* revision >= 2 from here */
-    uint64_t xsdt;
-    uint8_t ext_checksum;
-    uint8_t reserved[3];
-} __attribute__((packed));
-_Static_assert(sizeof(struct rsdp) == 36, "ACPI 6.x 5.2.5.3");
-
-struct sdt_header {
-    char signature[4];
-    uint32_t length;
-    uint8_t revision, checksum;
-    char oem_id[6], oem_table_id[8];
-    uint32_t oem_revision, creator_id, creator_revision;
-} __attribute__((packed));
-_Static_assert(sizeof(struct sdt_header) == 36, "ACPI 6.x 5.2.6");
-
-struct madt {
-    struct sdt_header h;
-    uint32_t lapic_base;
-    uint32_t flags;
-} __attribute__((packed));
-#define MADT_PCAT_COMPAT 1u
-
-enum madt_type { /* ACPI 6.x 5.2.12, table 5-45 */
-    MADT_LAPIC = 0,
-    MADT_IOAPIC = 1,
-    MADT_LAPIC_ADDR_OVERRIDE = 5,
-    MADT_X2APIC = 9,
-};
-#define MADT_ENABLED 1u
-#define MADT_ONLINE_CAPABLE 2u
-
-struct madt_lapic {
-    uint8_t type, length, uid, apic_id;
-    uint32_t flags;
-} __attribute__((packed));
-struct madt_ioapic {
-    uint8_t type, length, id, reserved;
-    uint32_t address, gsi_base;
-} __attribute__((packed));
+/* The LAPIC address override (ACPI 6.x 5.2.12.8) is the one MADT entry the
+ * guest's tables never carry, so firmware/acpi.h does not define it. */
+#define MADT_LAPIC_ADDR_OVERRIDE 5
 struct madt_lapic_override {
     uint8_t type, length;
     uint16_t reserved;
     uint64_t address;
 } __attribute__((packed));
-struct madt_x2apic {
-    uint8_t type, length;
-    uint16_t reserved;
-    uint32_t apic_id, flags, uid;
-} __attribute__((packed));
-
-struct gas { /* generic address structure, ACPI 6.x 5.2.3.2 */
-    uint8_t space, bit_width, bit_offset, access_size;
-    uint64_t address;
-} __attribute__((packed));
-
-struct hpet_table {
-    struct sdt_header h;
-    uint32_t block_id;
-    struct gas base;
-} __attribute__((packed));
-
-#define FADT_PM_TMR_BLK_OFFSET 76 /* ACPI 6.x 5.2.9, table 5-34 */
-#define FADT_FLAGS_OFFSET 112
-#define FADT_X_PM_TMR_BLK_OFFSET 208
-#define FADT_TMR_VAL_EXT (1u << 8)
+_Static_assert(sizeof(struct madt_lapic_override) == 12, "ACPI 6.x table 5-54");
 
 static bool checksum_ok(const void *p, uint32_t len)
 {
@@ -94,11 +33,11 @@ static bool checksum_ok(const void *p, uint32_t len)
 
 #define TABLE_MAX_LEN (16u << 20)
 
-static const struct sdt_header *table_at(uint64_t addr)
+static const struct acpi_header *table_at(uint64_t addr)
 {
-    if (!mm_mapped(addr, sizeof(struct sdt_header)))
+    if (!mm_mapped(addr, sizeof(struct acpi_header)))
         return NULL;
-    const struct sdt_header *h = (const void *)(uintptr_t)addr;
+    const struct acpi_header *h = (const void *)(uintptr_t)addr;
     if (!mm_mapped(addr, h->length))
         return NULL;
     if (h->length < sizeof *h || h->length > TABLE_MAX_LEN || !checksum_ok(h, h->length)) {
@@ -123,10 +62,10 @@ static void add_cpu(uint32_t apic_id, uint32_t uid, uint32_t flags)
     host_acpi.cpus[host_acpi.ncpus++] = (struct host_cpu_desc){apic_id, uid};
 }
 
-static void parse_madt(const struct madt *m)
+static void parse_madt(const struct acpi_madt *m)
 {
     host_acpi.have_madt = true;
-    host_acpi.lapic_base = m->lapic_base;
+    host_acpi.lapic_base = m->lapic_addr;
     host_acpi.pcat_compat = m->flags & MADT_PCAT_COMPAT;
     const uint8_t *p = (const uint8_t *)(m + 1), *end = (const uint8_t *)m + m->h.length;
     while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
@@ -140,13 +79,13 @@ static void parse_madt(const struct madt *m)
         case MADT_X2APIC:
             if (p[1] >= sizeof(struct madt_x2apic)) {
                 const struct madt_x2apic *x = (const void *)p;
-                add_cpu(x->apic_id, x->uid, x->flags);
+                add_cpu(x->x2apic_id, x->uid, x->flags);
             }
             break;
         case MADT_IOAPIC:
             if (p[1] >= sizeof(struct madt_ioapic) && host_acpi.nioapics < HOST_MAX_IOAPICS)
                 host_acpi.ioapic_base[host_acpi.nioapics++] =
-                    ((const struct madt_ioapic *)p)->address;
+                    ((const struct madt_ioapic *)p)->addr;
             break;
         case MADT_LAPIC_ADDR_OVERRIDE:
             if (p[1] >= sizeof(struct madt_lapic_override))
@@ -159,45 +98,43 @@ static void parse_madt(const struct madt *m)
     }
 }
 
-static void parse_fadt(const struct sdt_header *f)
+static void parse_fadt(const struct acpi_header *h)
 {
-    const uint8_t *b = (const uint8_t *)f;
+    const struct acpi_fadt *f = (const void *)h;
     uint32_t port = 0, flags = 0;
-    if (f->length >= FADT_PM_TMR_BLK_OFFSET + 4)
-        memcpy(&port, b + FADT_PM_TMR_BLK_OFFSET, 4);
-    if (f->length >= FADT_FLAGS_OFFSET + 4)
-        memcpy(&flags, b + FADT_FLAGS_OFFSET, 4);
-    if (f->length >= FADT_X_PM_TMR_BLK_OFFSET + sizeof(struct gas)) {
-        struct gas g;
-        memcpy(&g, b + FADT_X_PM_TMR_BLK_OFFSET, sizeof g);
-        if (g.space == 1 && g.address) /* system I/O */
-            port = (uint32_t)g.address;
-    }
+    if (h->length >= offsetof(struct acpi_fadt, pm_tmr_blk) + sizeof f->pm_tmr_blk)
+        port = f->pm_tmr_blk;
+    if (h->length >= offsetof(struct acpi_fadt, flags) + sizeof f->flags)
+        flags = f->flags;
+    if (h->length >= offsetof(struct acpi_fadt, x_pm_tmr_blk) + sizeof f->x_pm_tmr_blk &&
+        f->x_pm_tmr_blk.space_id == ACPI_AS_IO && f->x_pm_tmr_blk.address)
+        port = (uint32_t)f->x_pm_tmr_blk.address;
     if (port && port <= 0xffff) {
         host_acpi.pm_timer_port = (uint16_t)port;
         host_acpi.pm_timer_32bit = flags & FADT_TMR_VAL_EXT;
     }
 }
 
-static void parse_table(const struct sdt_header *h)
+static void parse_table(const struct acpi_header *h)
 {
-    if (!memcmp(h->signature, "APIC", 4) && h->length >= sizeof(struct madt))
-        parse_madt((const struct madt *)h);
-    else if (!memcmp(h->signature, "HPET", 4) && h->length >= sizeof(struct hpet_table))
-        host_acpi.hpet_base = ((const struct hpet_table *)h)->base.address;
+    if (!memcmp(h->signature, "APIC", 4) && h->length >= sizeof(struct acpi_madt))
+        parse_madt((const struct acpi_madt *)h);
+    else if (!memcmp(h->signature, "HPET", 4) && h->length >= sizeof(struct acpi_hpet))
+        host_acpi.hpet_base = ((const struct acpi_hpet *)h)->base.address;
     else if (!memcmp(h->signature, "FACP", 4))
         parse_fadt(h);
 }
 
 void acpi_init(uint64_t rsdp_addr)
 {
-    const struct rsdp *r = (const void *)(uintptr_t)rsdp_addr;
-    if (!rsdp_addr || memcmp(r->signature, "RSD PTR ", 8) || !checksum_ok(r, 20)) {
+    const struct acpi_rsdp *r = (const void *)(uintptr_t)rsdp_addr;
+    if (!rsdp_addr || memcmp(r->signature, "RSD PTR ", 8) || !checksum_ok(r, ACPI_RSDP_V1_LEN)) {
         kprintf("acpi: no valid RSDP; no MADT, so only the boot CPU will run\n");
         return;
     }
-    bool use_xsdt = r->revision >= 2 && r->length >= sizeof *r && checksum_ok(r, sizeof *r) && r->xsdt;
-    const struct sdt_header *root = table_at(use_xsdt ? r->xsdt : r->rsdt);
+    bool use_xsdt = r->revision >= ACPI_RSDP_REVISION && r->length >= sizeof *r &&
+                    checksum_ok(r, sizeof *r) && r->xsdt_addr;
+    const struct acpi_header *root = table_at(use_xsdt ? r->xsdt_addr : r->rsdt_addr);
     if (!root) {
         kprintf("acpi: no usable %s; only the boot CPU will run\n", use_xsdt ? "XSDT" : "RSDT");
         return;
@@ -207,7 +144,7 @@ void acpi_init(uint64_t rsdp_addr)
     for (unsigned i = 0; i < n; i++) {
         uint64_t addr = 0;
         memcpy(&addr, (const uint8_t *)(root + 1) + i * entry, entry);
-        const struct sdt_header *h = table_at(addr);
+        const struct acpi_header *h = table_at(addr);
         if (h)
             parse_table(h);
     }
