@@ -11,6 +11,7 @@
 #include "kernel/apic.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/idle.h"
 #include "kernel/kernel.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -89,7 +90,7 @@ bool host_wait(unsigned index, uint64_t deadline)
             return false;
         }
         apic_set_deadline(deadline == HOST_NO_DEADLINE ? 0 : deadline);
-        __asm__ volatile("sti; hlt" ::: "memory"); /* STI's shadow: no wake-up is lost */
+        idle_wait(&s->pending); /* a kick's write to pending wakes MWAIT even before its IPI */
         s->waiting = 0;
     }
 }

@@ -13,6 +13,7 @@
 #include "kernel/console.h"
 #include "kernel/fbcon.h"
 #include "kernel/hostbench.h"
+#include "kernel/idle.h"
 #include "kernel/ipi.h"
 #include "kernel/mm.h"
 #include "kernel/kernel.h"
@@ -144,6 +145,7 @@ void kmain(uint32_t magic, uint64_t info)
     acpi_init(bootinfo.rsdp);         /* the host's CPUs, IOAPICs and timers */
     tsc_calibrate();                  /* the one clock */
     apic_init_bsp(host_acpi.lapic_base);
+    idle_init();                      /* MWAIT or HLT */
     ipi_init();                       /* kicks, calls, deadlines */
     smp_boot_aps();                   /* INIT-SIPI-SIPI: every CPU the MADT lists */
     if (config.fault_test == CMDLINE_FAULT_AP_UD)

@@ -14,6 +14,7 @@
 #include "kernel/apic.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/idle.h"
 #include "kernel/kernel.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -57,7 +58,7 @@ static void ap_idle(void)
             fn(arg);
             continue;
         }
-        __asm__ volatile("sti; hlt" ::: "memory"); /* STI's shadow covers HLT: no lost wake-up */
+        idle_wait(&c->call_fn); /* STI's shadow covers the wait: no lost wake-up */
     }
 }
 
