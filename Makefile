@@ -5,6 +5,8 @@
 #   make test       every test (unit, guest, system), with a summary
 #   make iso        the hybrid BIOS+UEFI image, build/baremu.iso (dd-able to a USB stick)
 #   make bench      benchmarks, reports under bench/
+#   make difftest   the CPU against the host CPU, N=... random cases per mode
+#   make fuzz       the loaders under libFuzzer, FUZZ_SECONDS each
 #   make clean      remove build/ (the newlib and multiboot2.h caches too: use
 #                   'make mostlyclean' to keep them)
 #
@@ -141,10 +143,12 @@ run: $(ISO)
 
 # ---- tests ---------------------------------------------------------------
 include firmware/firmware.mk
--include tests/unit/unit.mk
--include tests/guest/guest.mk
+include tests/unit/unit.mk
+include tests/guest/guest.mk
+include tests/diff/diff.mk
+include bench/cpu.mk
 
-test: all $(ISO) unit-tests guest-programs | $(SETUP_STAMP)
+test: all $(ISO) unit-tests guest-programs difftest-bin | $(SETUP_STAMP)
 	$(Q)tests/run
 
 # ---- fuzzing (bounded; FUZZ_SECONDS per target) ----------------------------

@@ -1,0 +1,204 @@
+/*
+ * emu/cpu/cpu.h: one guest x86-64 vCPU, its state and the interpreter's
+ * public entry points. docs/cpu.md describes the design.
+ *
+ * A vCPU reaches memory and I/O only through a struct cpu_bus, which the
+ * machine shares between its vCPUs; everything else here is per-vCPU.
+ */
+#ifndef BAREMU_CPU_H
+#define BAREMU_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emu/cpu/insn.h"
+#include "emu/lock.h"
+
+/* general-purpose registers, in encoding order */
+enum {
+    REG_RAX,
+    REG_RCX,
+    REG_RDX,
+    REG_RBX,
+    REG_RSP,
+    REG_RBP,
+    REG_RSI,
+    REG_RDI,
+    REG_R8,
+    REG_R9,
+    REG_R10,
+    REG_R11,
+    REG_R12,
+    REG_R13,
+    REG_R14,
+    REG_R15,
+    NUM_GPRS
+};
+
+/* segment registers, in encoding order (sreg field of MOV Sreg) */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, NUM_SEGS };
+
+/* execution mode, derived from CR0.PE, EFER.LMA, CS.L and CS.D */
+enum cpu_mode {
+    MODE_REAL,   /* real address mode (16-bit) */
+    MODE_PROT16, /* protected or compatibility mode, 16-bit code segment */
+    MODE_PROT32, /* protected or compatibility mode, 32-bit code segment */
+    MODE_LONG64, /* 64-bit mode */
+};
+
+/* a segment register with its hidden descriptor cache (SDM Vol 3A 3.4.3) */
+struct seg {
+    uint64_t base;
+    uint32_t limit; /* byte granular, already scaled by G */
+    uint16_t sel;
+    uint16_t attr; /* SEG_ATTR_* (emu/x86.h) */
+};
+
+struct dtr {
+    uint64_t base;
+    uint16_t limit;
+};
+
+/*
+ * Lazy flags (docs/cpu.md): the status flags are computed from the last
+ * flag-setting operation only when something reads them.
+ */
+enum lf_op {
+    LF_NONE, /* status flags are in cpu->rflags */
+    LF_ADD,  /* res = src1 + src2 */
+    LF_ADC,  /* res = src1 + src2 + 1 */
+    LF_SUB,  /* res = src1 - src2 */
+    LF_SBB,  /* res = src1 - src2 - 1 */
+    LF_RES,  /* SF, ZF, PF from res; CF, OF, AF are the bits in src1 */
+};
+
+struct lazy_flags {
+    uint64_t res, src1, src2;
+    uint8_t op;   /* enum lf_op */
+    uint8_t size; /* operand size in bytes */
+};
+
+/*
+ * Software TLB: a direct-mapped cache from linear page to host page. A read
+ * hit needs the tag to match; a write or fetch hit needs its own tag to.
+ */
+#define CPU_TLB_BITS    8
+#define CPU_TLB_SIZE    (1u << CPU_TLB_BITS)
+#define CPU_TLB_INVALID UINT64_MAX
+struct tlb_entry {
+    uint64_t tag;   /* linear page number, or CPU_TLB_INVALID */
+    uint64_t wtag;  /* the same when writes may go straight through */
+    uint64_t xtag;  /* the same when instructions may be fetched */
+    uintptr_t host; /* host address of the page */
+};
+
+struct cpu;
+
+/* page permissions from a bus translate hook */
+#define CPU_PERM_W 0x1 /* writable */
+#define CPU_PERM_X 0x2 /* executable */
+
+/*
+ * The machine as a vCPU sees it. Guest RAM is one host block, ram[0..ram_size)
+ * at guest-physical 0. What is not RAM goes to the mmio callbacks, ports to
+ * the io callbacks. Shared by every vCPU of a machine.
+ */
+struct cpu_bus {
+    uint8_t *ram;
+    uint64_t ram_size;
+    void *opaque;
+    uint64_t (*mmio_read)(void *opaque, uint64_t pa, unsigned size);
+    void (*mmio_write)(void *opaque, uint64_t pa, uint64_t val, unsigned size);
+    uint32_t (*io_in)(void *opaque, uint16_t port, unsigned size);
+    void (*io_out)(void *opaque, uint16_t port, uint32_t val, unsigned size);
+    uint64_t (*tsc)(void *opaque); /* the guest TSC */
+    /*
+     * Optional linear-to-host translation for user-mode embedding (the
+     * differential tests): returns the host address of the 4 KiB page holding
+     * lin, or NULL to raise #PF; *perm gets CPU_PERM_* for the page.
+     * When NULL, linear is physical (paging is a later increment).
+     */
+    uint8_t *(*translate)(void *opaque, uint64_t lin, unsigned *perm);
+    /* serialises locked operations that split across host pages */
+    struct spinlock split_lock;
+};
+
+/* why cpu_run returned */
+enum cpu_exit {
+    CPU_EXIT_BUDGET,    /* ran the instructions it was given */
+    CPU_EXIT_EXCEPTION, /* an exception stopped it: see cpu->exc */
+};
+
+/* an exception raised by an instruction (vector, error code) */
+struct cpu_exception {
+    uint8_t vector;
+    bool has_error;
+    uint32_t error;
+    uint64_t cr2; /* for #PF */
+};
+
+/* the features a vCPU advertises and implements */
+struct cpu_features {
+    bool tzcnt; /* F3 0F BC is TZCNT (BMI1); BSF otherwise */
+};
+
+struct cpu {
+    uint64_t gpr[NUM_GPRS];
+    uint64_t rip;
+    uint64_t rflags; /* status flags valid only when lf.op == LF_NONE */
+    struct lazy_flags lf;
+
+    struct seg seg[NUM_SEGS];
+    struct seg ldtr, tr;
+    struct dtr gdtr, idtr;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t efer;
+    uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t tsc_aux, pat, apic_base, misc_enable;
+
+    uint8_t mode; /* enum cpu_mode */
+    uint8_t cpl;
+    unsigned index; /* vCPU index and initial APIC ID */
+    struct cpu_features feat;
+
+    uint64_t next_rip; /* set by the decoder, changed by branches */
+    uint64_t icount;   /* instructions retired */
+    struct cpu_exception exc;
+
+    struct cpu_bus *bus;
+    struct tlb_entry tlb[CPU_TLB_SIZE];
+    struct icache_entry icache[ICACHE_SIZE];
+    void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
+};
+
+/* reset state (SDM Vol 3A 9.1.1), on the given bus */
+void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index);
+
+/*
+ * Put the vCPU in flat 64-bit (or 32-bit compatibility, with code32) user
+ * mode, as a Linux process sees it: CPL 3, flat segments, long mode.
+ */
+void cpu_set_user_mode(struct cpu *c, bool code32);
+
+/* run up to budget instructions; stops early at an exception */
+enum cpu_exit cpu_run(struct cpu *c, uint64_t budget);
+
+/* RFLAGS with the lazy status flags folded in */
+uint64_t cpu_get_rflags(const struct cpu *c);
+void cpu_set_rflags(struct cpu *c, uint64_t rflags);
+
+/* recompute c->mode after CR0, EFER or CS changes; flush the TLB */
+void cpu_update_mode(struct cpu *c);
+void cpu_tlb_flush(struct cpu *c);
+/* forget every decoded instruction (never needed for correctness; see insn.h) */
+void cpu_icache_flush(struct cpu *c);
+
+/*
+ * Decode one instruction at the current RIP without running it; returns its
+ * length, or 0 with c->exc set (#UD, #GP for length, #PF on fetch).
+ */
+unsigned cpu_decode_length(struct cpu *c);
+
+#endif

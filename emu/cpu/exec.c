@@ -1,0 +1,207 @@
+/*
+ * emu/cpu/exec.c: reset, modes, the run loop and exceptions.
+ *
+ * An instruction runs with c->rip at its first byte and c->next_rip after
+ * it; only when its handler returns does RIP move. A fault anywhere unwinds
+ * with __builtin_longjmp back to cpu_run, leaving RIP at the faulting
+ * instruction (SDM Vol 3A 6.5: faults are restartable), so handlers raise
+ * before they change architectural state.
+ */
+#include <string.h>
+
+#include "emu/cpu/internal.h"
+
+static const struct seg real_seg = {.base = 0,
+                                    .limit = 0xffff,
+                                    .sel = 0,
+                                    .attr = SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_WRITABLE |
+                                            SEG_TYPE_ACCESSED};
+
+void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
+{
+    /* the state after RESET (SDM Vol 3A table 9-1) */
+    memset(c, 0, sizeof *c);
+    c->bus = bus;
+    c->index = index;
+    c->rflags = RFLAGS_FIXED;
+    c->gpr[REG_RDX] = CPU_SIGNATURE;
+    c->cr0 = CR0_ET | CR0_NW | CR0_CD;
+    for (unsigned s = 0; s < NUM_SEGS; s++)
+        c->seg[s] = real_seg;
+    c->seg[SEG_CS].sel = 0xf000;
+    c->seg[SEG_CS].base = 0xffff0000ull;
+    c->seg[SEG_CS].attr =
+        SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_CODE | SEG_TYPE_WRITABLE | SEG_TYPE_ACCESSED;
+    c->rip = 0xfff0;
+    c->gdtr.limit = c->idtr.limit = 0xffff;
+    c->ldtr.limit = c->tr.limit = 0xffff;
+    c->ldtr.attr = 0x2 | SEG_ATTR_P;
+    c->tr.attr = 0xb | SEG_ATTR_P;
+    c->pat = 0x0007040600070406ull;
+    c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
+    cpu_icache_flush(c);
+    cpu_update_mode(c);
+}
+
+void cpu_set_user_mode(struct cpu *c, bool code32)
+{
+    /* what Linux gives a process: long mode, CPL 3, flat segments (selectors 0x33/0x23, 0x2b) */
+    const uint16_t flat =
+        SEG_ATTR_P | SEG_ATTR_S | SEG_ATTR_G | SEG_ATTR_DB | SEG_ATTR_DPL | SEG_TYPE_ACCESSED;
+    c->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+    c->cr4 = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    c->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+    for (unsigned s = 0; s < NUM_SEGS; s++)
+        c->seg[s] = (struct seg){
+            .base = 0, .limit = 0xffffffffu, .sel = 0x2b, .attr = flat | SEG_TYPE_WRITABLE};
+    c->seg[SEG_FS].sel = c->seg[SEG_GS].sel = 0;
+    c->seg[SEG_CS].sel = code32 ? 0x23 : 0x33;
+    c->seg[SEG_CS].attr =
+        code32 ? flat | SEG_TYPE_CODE | SEG_TYPE_WRITABLE
+               : (flat & ~SEG_ATTR_DB) | SEG_ATTR_L | SEG_TYPE_CODE | SEG_TYPE_WRITABLE;
+    c->cpl = 3;
+    cpu_update_mode(c);
+}
+
+void cpu_update_mode(struct cpu *c)
+{
+    const struct seg *cs = &c->seg[SEG_CS];
+    if (!(c->cr0 & CR0_PE))
+        c->mode = MODE_REAL;
+    else if ((c->efer & EFER_LMA) && (cs->attr & SEG_ATTR_L))
+        c->mode = MODE_LONG64;
+    else
+        c->mode = (cs->attr & SEG_ATTR_DB) ? MODE_PROT32 : MODE_PROT16;
+    cpu_tlb_flush(c);
+}
+
+uint64_t cpu_get_rflags(const struct cpu *c)
+{
+    if (c->lf.op == LF_NONE)
+        return c->rflags;
+    return (c->rflags & ~(uint64_t)RFLAGS_STATUS) | flags_status(c);
+}
+
+void cpu_set_rflags(struct cpu *c, uint64_t rflags)
+{
+    c->rflags = rflags | RFLAGS_FIXED;
+    c->lf.op = LF_NONE;
+}
+
+/* ---- exceptions --------------------------------------------------------- */
+
+void cpu_raise(struct cpu *c, unsigned vector, uint32_t error)
+{
+    c->exc.vector = (uint8_t)vector;
+    c->exc.has_error = true;
+    c->exc.error = error;
+    __builtin_longjmp(c->jmp, 1);
+}
+
+void cpu_raise_noerr(struct cpu *c, unsigned vector)
+{
+    c->exc.vector = (uint8_t)vector;
+    c->exc.has_error = false;
+    c->exc.error = 0;
+    __builtin_longjmp(c->jmp, 1);
+}
+
+void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_t error)
+{
+    c->exc.cr2 = lin;
+    c->cr2 = lin;
+    cpu_raise(c, VEC_PF, error);
+}
+
+/* ---- the run loop ------------------------------------------------------- */
+
+static const uint64_t ip_mask[] = {
+    [MODE_REAL] = 0xffff,
+    [MODE_PROT16] = 0xffff,
+    [MODE_PROT32] = 0xffffffff,
+    [MODE_LONG64] = ~0ull,
+};
+
+/* host address of the instruction byte at lin: the TLB's fetch tag, or a fill (which may fault) */
+static inline const uint8_t *fetch_host(struct cpu *c, uint64_t lin)
+{
+    struct tlb_entry *e = tlb_entry(c, lin);
+    uintptr_t page = e->xtag == lin >> X86_PAGE_SHIFT ? e->host : cpu_tlb_fill(c, lin, ACC_FETCH);
+    return (const uint8_t *)(page + (lin & (X86_PAGE_SIZE - 1)));
+}
+
+/* masks of the first n bytes of a 16-byte window, as two words */
+#define M(n) ((n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
+#define H(n) ((n) <= 8 ? 0 : (n) >= 16 ? ~0ull : (1ull << (8 * ((n)-8))) - 1)
+static const uint64_t mask_lo[16] = {M(0), M(1), M(2),  M(3),  M(4),  M(5),  M(6),  M(7),
+                                     M(8), M(9), M(10), M(11), M(12), M(13), M(14), M(15)};
+static const uint64_t mask_hi[16] = {H(0), H(1), H(2),  H(3),  H(4),  H(5),  H(6),  H(7),
+                                     H(8), H(9), H(10), H(11), H(12), H(13), H(14), H(15)};
+#undef M
+#undef H
+
+static inline bool same_bytes(const uint8_t *mem, const struct icache_entry *e, unsigned off)
+{
+    unsigned len = e->insn.len;
+    uint64_t a0, a1;
+    if (__builtin_expect(off <= X86_PAGE_SIZE - 16, 1)) {
+        __builtin_memcpy(&a0, mem, 8);
+        __builtin_memcpy(&a1, mem + 8, 8);
+    } else {
+        uint8_t b[16] = {0};
+        __builtin_memcpy(b, mem, len);
+        __builtin_memcpy(&a0, b, 8);
+        __builtin_memcpy(&a1, b + 8, 8);
+    }
+    return !(((a0 & mask_lo[len]) ^ e->bytes[0]) | ((a1 & mask_hi[len]) ^ e->bytes[1]));
+}
+
+/* the decoded instruction at RIP: from the cache when memory still holds its bytes */
+static inline const struct insn *fetch_insn(struct cpu *c)
+{
+    uint64_t lin = c->seg[SEG_CS].base + c->rip;
+    if (c->mode != MODE_LONG64)
+        lin &= 0xffffffffull;
+    uint64_t key = lin << 2 | c->mode;
+    struct icache_entry *e = &c->icache[(lin ^ (lin >> ICACHE_BITS)) & (ICACHE_SIZE - 1)];
+    const uint8_t *mem = fetch_host(c, lin);
+    unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
+    if (__builtin_expect(e->key == key && same_bytes(mem, e, off), 1))
+        return &e->insn;
+    e->key = ~0ull; /* invalid until the decode succeeds */
+    cpu_decode(c, &e->insn);
+    unsigned len = e->insn.len;
+    if (off + len <= X86_PAGE_SIZE) {
+        uint8_t b[16] = {0};
+        memcpy(b, mem, len);
+        memcpy(e->bytes, b, 16);
+        e->key = key;
+    }
+    return &e->insn;
+}
+
+void cpu_icache_flush(struct cpu *c)
+{
+    for (unsigned k = 0; k < ICACHE_SIZE; k++)
+        c->icache[k].key = ~0ull;
+}
+
+/* the loop proper, apart from the setjmp so that it keeps its registers */
+__attribute__((noinline)) static void run_loop(struct cpu *c, uint64_t budget)
+{
+    while (budget--) {
+        const struct insn *i = fetch_insn(c);
+        c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
+        i->fn(c, i);
+        c->rip = c->next_rip;
+        c->icount++;
+    }
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
+{
+    if (__builtin_setjmp(c->jmp))
+        return CPU_EXIT_EXCEPTION;
+    run_loop(c, budget);
+    return CPU_EXIT_BUDGET;
+}

@@ -1,0 +1,396 @@
+/*
+ * emu/cpu/internal.h: what the interpreter's files share. The decoded
+ * instruction, the opcode-table entry, register and memory access, lazy flags
+ * and exceptions. Not for use outside emu/cpu/.
+ */
+#ifndef BAREMU_CPU_INTERNAL_H
+#define BAREMU_CPU_INTERNAL_H
+
+#include "emu/cpu/cpu.h"
+#include "emu/x86.h"
+
+/* CPUID leaf 1 EAX, and RDX at reset: family 6, model 0x55 (a Skylake server) */
+#define CPU_SIGNATURE 0x00050654u
+
+/* opcode attributes (struct opdesc.attr) */
+#define A_MODRM 0x0001 /* a ModRM byte follows */
+#define A_BYTE  0x0002 /* 8-bit operand size */
+#define A_IMM8  0x0004 /* imm8, sign-extended */
+#define A_IMMZ  0x0008 /* imm16 or imm32 (sign-extended to 64 with osz 8) */
+#define A_IMMV  0x0010 /* imm16, imm32 or imm64 by operand size */
+#define A_IMM16 0x0020 /* imm16, zero-extended */
+#define A_ENTER 0x0040 /* imm16 then imm8 */
+#define A_MOFFS 0x0080 /* an address-size offset */
+#define A_D64   0x0100 /* operand size defaults to 64 in 64-bit mode */
+#define A_F64   0x0200 /* operand size is 64 in 64-bit mode */
+#define A_I64   0x0400 /* invalid in 64-bit mode */
+#define A_LOCK  0x0800 /* LOCK allowed with a memory destination */
+#define A_MEM   0x1000 /* the r/m operand must be memory */
+#define A_GROUP 0x2000 /* ModRM.reg selects from opdesc.group */
+#define A_UIMM8 0x4000 /* imm8, zero-extended */
+
+struct opdesc {
+    insn_fn fn; /* NULL: #UD */
+    uint16_t attr;
+    const struct opdesc *group; /* with A_GROUP: 8 entries */
+};
+
+/* opcode maps (optab.c) */
+extern const struct opdesc optab_1byte[256];
+extern const struct opdesc optab_0f[256];
+extern const struct opdesc optab_0f38[256];
+
+/* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
+void cpu_decode(struct cpu *c, struct insn *i);
+
+/* ---- exceptions (exec.c) ------------------------------------------------ */
+__attribute__((noreturn)) void cpu_raise(struct cpu *c, unsigned vector, uint32_t error);
+__attribute__((noreturn)) void cpu_raise_noerr(struct cpu *c, unsigned vector);
+__attribute__((noreturn)) void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_t error);
+#define cpu_ud(c)  cpu_raise_noerr((c), VEC_UD)
+#define cpu_gp0(c) cpu_raise((c), VEC_GP, 0)
+
+/* ---- sizes -------------------------------------------------------------- */
+static inline uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+static inline uint64_t size_sign(unsigned size)
+{
+    return 1ull << (size * 8 - 1);
+}
+static inline int64_t sext(uint64_t v, unsigned size)
+{
+    unsigned sh = 64 - size * 8;
+    return (int64_t)(v << sh) >> sh;
+}
+
+/* ---- registers ---------------------------------------------------------- */
+/* r/m and reg operands with byte registers AH..BH when there is no REX */
+static inline uint64_t reg_read(const struct cpu *c, const struct insn *i, unsigned r,
+                                unsigned size)
+{
+    if (size == 1) {
+        if (r >= 4 && r < 8 && !(i->pfx & PFX_REX))
+            return (c->gpr[r - 4] >> 8) & 0xff;
+        return c->gpr[r] & 0xff;
+    }
+    return c->gpr[r] & size_mask(size);
+}
+
+static inline void reg_write(struct cpu *c, const struct insn *i, unsigned r, unsigned size,
+                             uint64_t v)
+{
+    switch (size) {
+    case 1:
+        if (r >= 4 && r < 8 && !(i->pfx & PFX_REX))
+            c->gpr[r - 4] = (c->gpr[r - 4] & ~0xff00ull) | ((v & 0xff) << 8);
+        else
+            c->gpr[r] = (c->gpr[r] & ~0xffull) | (v & 0xff);
+        break;
+    case 2:
+        c->gpr[r] = (c->gpr[r] & ~0xffffull) | (v & 0xffff);
+        break;
+    case 4:
+        c->gpr[r] = (uint32_t)v; /* 32-bit results zero-extend (SDM Vol 1 3.4.1.1) */
+        break;
+    default:
+        c->gpr[r] = v;
+    }
+}
+
+/* a register by number at a size, for implicit operands (no AH..BH) */
+static inline void gpr_write(struct cpu *c, unsigned r, unsigned size, uint64_t v)
+{
+    if (size == 4)
+        c->gpr[r] = (uint32_t)v;
+    else if (size == 8)
+        c->gpr[r] = v;
+    else
+        c->gpr[r] = (c->gpr[r] & ~size_mask(size)) | (v & size_mask(size));
+}
+
+/* ---- memory (mem.c) ----------------------------------------------------- */
+enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
+
+/* effective address (offset in the segment), truncated to the address size */
+uint64_t cpu_ea(const struct cpu *c, const struct insn *i);
+/* segment offset to linear, with limit and canonical checks */
+uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned size, enum access acc);
+
+static inline bool is_canonical(uint64_t lin)
+{
+    return ((lin + (1ull << 47)) >> 48) == 0;
+}
+
+static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size,
+                                  enum access acc)
+{
+    /* the common case: 64-bit mode, no segment base */
+    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS && is_canonical(off) &&
+                             is_canonical(off + size - 1),
+                         1))
+        return off;
+    return cpu_linear_slow(c, seg, off, size, acc);
+}
+
+/*
+ * Host pointer to size bytes at lin for a locked read-modify-write, or NULL
+ * when they are not in one host RAM run (split lock, MMIO).
+ */
+uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */
+uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc);
+uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size);
+void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v);
+
+static inline uint64_t host_load(const void *p, unsigned size)
+{
+    /* volatile: one guest load is one host load, in program order */
+    switch (size) {
+    case 1:
+        return *(const volatile uint8_t *)p;
+    case 2:
+        return *(const volatile uint16_t *)p;
+    case 4:
+        return *(const volatile uint32_t *)p;
+    default:
+        return *(const volatile uint64_t *)p;
+    }
+}
+
+static inline void host_store(void *p, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1:
+        *(volatile uint8_t *)p = (uint8_t)v;
+        break;
+    case 2:
+        *(volatile uint16_t *)p = (uint16_t)v;
+        break;
+    case 4:
+        *(volatile uint32_t *)p = (uint32_t)v;
+        break;
+    default:
+        *(volatile uint64_t *)p = v;
+    }
+}
+
+static inline struct tlb_entry *tlb_entry(struct cpu *c, uint64_t lin)
+{
+    return &c->tlb[(lin >> X86_PAGE_SHIFT) & (CPU_TLB_SIZE - 1)];
+}
+
+/* the fast path: a TLB hit inside one page is one host load */
+static inline uint64_t cpu_read_lin(struct cpu *c, uint64_t lin, unsigned size)
+{
+    struct tlb_entry *e = tlb_entry(c, lin);
+    unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
+    if (__builtin_expect(e->tag == lin >> X86_PAGE_SHIFT && off <= X86_PAGE_SIZE - size, 1))
+        return host_load((const void *)(e->host + off), size);
+    return cpu_read_slow(c, lin, size);
+}
+
+static inline void cpu_write_lin(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
+{
+    struct tlb_entry *e = tlb_entry(c, lin);
+    unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
+    if (__builtin_expect(e->wtag == lin >> X86_PAGE_SHIFT && off <= X86_PAGE_SIZE - size, 1))
+        host_store((void *)(e->host + off), size, v);
+    else
+        cpu_write_slow(c, lin, size, v);
+}
+
+static inline uint64_t mem_read(struct cpu *c, unsigned seg, uint64_t off, unsigned size)
+{
+    return cpu_read_lin(c, cpu_linear(c, seg, off, size, ACC_READ), size);
+}
+
+static inline void mem_write(struct cpu *c, unsigned seg, uint64_t off, unsigned size, uint64_t v)
+{
+    cpu_write_lin(c, cpu_linear(c, seg, off, size, ACC_WRITE), size, v);
+}
+
+/* the r/m operand */
+static inline uint64_t rm_read(struct cpu *c, const struct insn *i, unsigned size)
+{
+    if (i->mod == 3)
+        return reg_read(c, i, i->rm, size);
+    return mem_read(c, i->seg, cpu_ea(c, i), size);
+}
+
+static inline void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint64_t v)
+{
+    if (i->mod == 3)
+        reg_write(c, i, i->rm, size, v);
+    else
+        mem_write(c, i->seg, cpu_ea(c, i), size, v);
+}
+
+/*
+ * Read-modify-write of the r/m operand: the new value is op(old, arg, aux),
+ * a pure function, retried until it lands atomically under LOCK. Returns the
+ * old value. Without LOCK it is a plain read then write. Handlers set flags
+ * after it returns, so a fault leaves them untouched.
+ */
+typedef uint64_t (*rmw_fn)(uint64_t old, uint64_t arg, uint64_t aux);
+uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, uint64_t arg,
+                 uint64_t aux);
+/* the same on memory at seg:off (BT* with a register bit offset, XCHG) */
+uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, bool locked,
+                     rmw_fn op, uint64_t arg, uint64_t aux);
+
+/* the register in the opcode's low bits (50+r, B8+r, C8+r, ...) */
+static inline unsigned opreg(const struct insn *i)
+{
+    return (i->op & 7) | ((i->rex & 1) << 3);
+}
+
+/* ---- stack (stack.c) ---------------------------------------------------- */
+unsigned stack_size(const struct cpu *c); /* 2, 4 or 8: the stack address size */
+void cpu_push(struct cpu *c, unsigned size, uint64_t v);
+uint64_t cpu_pop(struct cpu *c, unsigned size);
+
+/* ---- lazy flags (flags.c) ----------------------------------------------- */
+static inline void lf_set(struct cpu *c, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
+                          uint64_t s2)
+{
+    c->lf.op = (uint8_t)op;
+    c->lf.size = (uint8_t)size;
+    c->lf.res = res & size_mask(size);
+    c->lf.src1 = s1;
+    c->lf.src2 = s2;
+}
+
+/* SF, ZF, PF from res; CF/OF/AF given (RFLAGS_* bits) */
+static inline void lf_res(struct cpu *c, unsigned size, uint64_t res, uint64_t cf_of_af)
+{
+    lf_set(c, LF_RES, size, res, cf_of_af, 0);
+}
+
+uint64_t flags_status(const struct cpu *c); /* the six status flags */
+bool flags_cf(const struct cpu *c);
+/* fold the lazy flags into rflags; afterwards lf.op == LF_NONE */
+void flags_materialize(struct cpu *c);
+/* replace the status flags given in mask by those in val */
+void flags_set_status(struct cpu *c, uint64_t mask, uint64_t val);
+/* condition code cc (the low nibble of Jcc/SETcc/CMOVcc) */
+bool flags_cond(const struct cpu *c, unsigned cc);
+
+/* ---- handlers, by file -------------------------------------------------- */
+#define HANDLER(name) void name(struct cpu *c, const struct insn *i)
+
+/* alu.c */
+#define ALU_DECL(name)                                                                             \
+    HANDLER(op_##name##_rm_r);                                                                     \
+    HANDLER(op_##name##_r_rm);                                                                     \
+    HANDLER(op_##name##_a_imm);                                                                    \
+    HANDLER(op_##name##_rm_imm);
+ALU_DECL(add)
+ALU_DECL(or)
+ALU_DECL(adc)
+ALU_DECL(sbb) ALU_DECL(and) ALU_DECL(sub) ALU_DECL(xor) ALU_DECL(cmp) HANDLER(op_test_rm_r);
+HANDLER(op_test_a_imm);
+HANDLER(op_test_rm_imm);
+HANDLER(op_inc_rm);
+HANDLER(op_dec_rm);
+HANDLER(op_inc_r);
+HANDLER(op_dec_r);
+HANDLER(op_not_rm);
+HANDLER(op_neg_rm);
+/* muldiv.c */
+HANDLER(op_mul_rm);
+HANDLER(op_imul1_rm);
+HANDLER(op_div_rm);
+HANDLER(op_idiv_rm);
+HANDLER(op_imul_r_rm);
+HANDLER(op_imul_r_rm_imm);
+/* shift.c */
+HANDLER(op_shift_rm);
+HANDLER(op_shld);
+HANDLER(op_shrd);
+/* bits.c */
+HANDLER(op_bt_rm_r);
+HANDLER(op_bt_rm_imm);
+HANDLER(op_bsf);
+HANDLER(op_bsr);
+HANDLER(op_popcnt);
+HANDLER(op_bswap);
+HANDLER(op_movbe);
+/* move.c */
+HANDLER(op_mov_rm_r);
+HANDLER(op_mov_r_rm);
+HANDLER(op_mov_rm_imm);
+HANDLER(op_mov_r_imm);
+HANDLER(op_mov_a_moffs);
+HANDLER(op_mov_moffs_a);
+HANDLER(op_movzx);
+HANDLER(op_movsx);
+HANDLER(op_movsxd);
+HANDLER(op_lea);
+HANDLER(op_xchg_rm_r);
+HANDLER(op_xchg_a_r);
+HANDLER(op_cmov);
+HANDLER(op_setcc);
+HANDLER(op_cbw);
+HANDLER(op_cwd);
+HANDLER(op_xlat);
+HANDLER(op_xadd);
+HANDLER(op_cmpxchg);
+HANDLER(op_cmpxchg8b);
+HANDLER(op_mov_rm_sreg);
+/* stack.c */
+HANDLER(op_push_r);
+HANDLER(op_pop_r);
+HANDLER(op_push_imm);
+HANDLER(op_push_rm);
+HANDLER(op_pop_rm);
+HANDLER(op_pushf);
+HANDLER(op_popf);
+HANDLER(op_enter);
+HANDLER(op_leave);
+HANDLER(op_push_sreg);
+/* branch.c */
+HANDLER(op_jcc);
+HANDLER(op_jmp_rel);
+HANDLER(op_call_rel);
+HANDLER(op_ret);
+HANDLER(op_ret_imm);
+HANDLER(op_jmp_rm);
+HANDLER(op_call_rm);
+HANDLER(op_loop);
+HANDLER(op_jcxz);
+/* string.c */
+HANDLER(op_movs);
+HANDLER(op_cmps);
+HANDLER(op_stos);
+HANDLER(op_lods);
+HANDLER(op_scas);
+/* io.c */
+void cpu_io_check(struct cpu *c, uint16_t port, unsigned size);
+uint32_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size);
+void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint32_t v);
+HANDLER(op_in);
+HANDLER(op_out);
+HANDLER(op_cli);
+HANDLER(op_sti);
+HANDLER(op_ins);
+HANDLER(op_outs);
+/* misc.c */
+HANDLER(op_nop);
+HANDLER(op_clc);
+HANDLER(op_stc);
+HANDLER(op_cmc);
+HANDLER(op_cld);
+HANDLER(op_std);
+HANDLER(op_lahf);
+HANDLER(op_sahf);
+HANDLER(op_cpuid);
+HANDLER(op_rdtsc);
+HANDLER(op_int3);
+HANDLER(op_ud2);
+HANDLER(op_hlt);
+HANDLER(op_pause);
+HANDLER(op_fence);
+
+#endif

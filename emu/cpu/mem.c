@@ -1,0 +1,232 @@
+/*
+ * emu/cpu/mem.c: the guest memory path. Effective address, segmentation
+ * (SDM Vol 3A 3.4, 5.3: limits; 3.3.7.1: canonical addresses in 64-bit mode),
+ * the per-vCPU software TLB that yields host pointers, the slow paths for
+ * page-crossing and MMIO accesses, and locked read-modify-writes.
+ *
+ * Paging is a later increment: without a bus translate hook, linear is
+ * physical. The TLB is where the page walker will plug in.
+ */
+#include "emu/cpu/internal.h"
+
+uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
+{
+    uint64_t ea = (uint64_t)(int64_t)i->disp;
+    if (i->base == EA_RIP)
+        ea += c->next_rip;
+    else if (i->base != EA_NONE)
+        ea += c->gpr[i->base];
+    if (i->index != EA_NONE)
+        ea += c->gpr[i->index] << i->scale;
+    return ea & size_mask(i->asz);
+}
+
+__attribute__((noreturn)) static void seg_fault(struct cpu *c, unsigned seg)
+{
+    /* stack references fault #SS, others #GP (SDM Vol 3A 6.15) */
+    cpu_raise(c, seg == SEG_SS ? VEC_SS : VEC_GP, 0);
+}
+
+uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned size, enum access acc)
+{
+    const struct seg *s = &c->seg[seg];
+    if (c->mode == MODE_LONG64) {
+        /* only FS and GS have a base in 64-bit mode, and nothing has a limit */
+        uint64_t lin = off + (seg >= SEG_FS ? s->base : 0);
+        if (!is_canonical(lin) || !is_canonical(lin + size - 1))
+            seg_fault(c, seg);
+        return lin;
+    }
+    uint64_t last = off + size - 1;
+    if (c->mode != MODE_REAL && acc == ACC_WRITE &&
+        ((s->attr & SEG_TYPE_CODE) || !(s->attr & SEG_TYPE_WRITABLE)))
+        seg_fault(c, seg);
+    if (!(s->attr & SEG_TYPE_CODE) && (s->attr & SEG_TYPE_EXPDOWN)) {
+        uint64_t upper = (s->attr & SEG_ATTR_DB) ? 0xffffffffull : 0xffffull;
+        if (off <= s->limit || last > upper)
+            seg_fault(c, seg);
+    } else if (last > s->limit) {
+        seg_fault(c, seg);
+    }
+    return (s->base + off) & 0xffffffffull;
+}
+
+void cpu_tlb_flush(struct cpu *c)
+{
+    for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
+        c->tlb[k].tag = c->tlb[k].wtag = c->tlb[k].xtag = CPU_TLB_INVALID;
+}
+
+static uint32_t pf_error(const struct cpu *c, enum access acc)
+{
+    uint32_t err = c->cpl == 3 ? PFERR_U : 0;
+    if (acc == ACC_WRITE)
+        err |= PFERR_W;
+    if (acc == ACC_FETCH && (c->efer & EFER_NXE))
+        err |= PFERR_I;
+    return err;
+}
+
+/* bytes that read as all ones: fetches from what is neither RAM nor a page */
+static const uint8_t open_bus[X86_PAGE_SIZE] = {[0 ... X86_PAGE_SIZE - 1] = 0xff};
+
+uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
+{
+    uint64_t page = lin >> X86_PAGE_SHIFT;
+    struct tlb_entry *e = tlb_entry(c, lin);
+    struct cpu_bus *bus = c->bus;
+    uint8_t *host;
+    unsigned perm = CPU_PERM_W | CPU_PERM_X;
+
+    if (bus->translate) {
+        host = bus->translate(bus->opaque, page << X86_PAGE_SHIFT, &perm);
+        if (!host)
+            cpu_raise_pf(c, lin, pf_error(c, acc));
+        if ((acc == ACC_WRITE && !(perm & CPU_PERM_W)) ||
+            (acc == ACC_FETCH && !(perm & CPU_PERM_X)))
+            cpu_raise_pf(c, lin, pf_error(c, acc) | PFERR_P);
+    } else {
+        uint64_t pa = page << X86_PAGE_SHIFT; /* XXX: paging comes with the MMU increment */
+        if (pa + X86_PAGE_SIZE > bus->ram_size)
+            return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
+        host = bus->ram + pa;
+    }
+    e->tag = page;
+    e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
+    e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
+    e->host = (uintptr_t)host;
+    return e->host;
+}
+
+/* host address of one byte, or 0 for MMIO (then *pa is its physical address) */
+static uintptr_t byte_host(struct cpu *c, uint64_t lin, enum access acc)
+{
+    uintptr_t page = cpu_tlb_fill(c, lin, acc);
+    return page ? page + (lin & (X86_PAGE_SIZE - 1)) : 0;
+}
+
+uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
+{
+    uint64_t end = lin + size - 1;
+    uintptr_t h = byte_host(c, lin, ACC_READ);
+    if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
+        if (h)
+            return host_load((const void *)h, size);
+        return c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, lin, size) : size_mask(size);
+    }
+    /* crosses a page: both halves must be reachable before any byte is read */
+    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_READ);
+    unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
+    uint64_t v = 0;
+    for (unsigned k = 0; k < size; k++) {
+        uintptr_t b = k < first ? (h ? h + k : 0) : (h2 ? h2 + k - first : 0);
+        uint64_t byte =
+            b ? host_load((const void *)b, 1)
+              : (c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, lin + k, 1) : 0xff);
+        v |= byte << (8 * k);
+    }
+    return v;
+}
+
+void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
+{
+    uint64_t end = lin + size - 1;
+    uintptr_t h = byte_host(c, lin, ACC_WRITE);
+    if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
+        if (h)
+            host_store((void *)h, size, v);
+        else if (c->bus->mmio_write)
+            c->bus->mmio_write(c->bus->opaque, lin, v, size);
+        return;
+    }
+    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_WRITE);
+    unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
+    for (unsigned k = 0; k < size; k++) {
+        uintptr_t b = k < first ? (h ? h + k : 0) : (h2 ? h2 + k - first : 0);
+        if (b)
+            host_store((void *)b, 1, v >> (8 * k));
+        else if (c->bus->mmio_write)
+            c->bus->mmio_write(c->bus->opaque, lin + k, (v >> (8 * k)) & 0xff, 1);
+    }
+}
+
+uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
+{
+    uint64_t end = lin + size - 1;
+    uintptr_t h = byte_host(c, lin, ACC_WRITE);
+    if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT))
+        return (uint8_t *)h;
+    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_WRITE);
+    unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
+    /* pages that are neighbours on the host too: the host's own bus lock covers it */
+    if (h && h2 && h2 == h + first)
+        return (uint8_t *)h;
+    return NULL;
+}
+
+/*
+ * A locked RMW on host memory. x86 hosts perform a misaligned LOCK CMPXCHG
+ * atomically (a bus lock), so the casts below are sound on the only host
+ * architecture baremu runs on.
+ */
+#define CAS_LOOP(type)                                                                             \
+    do {                                                                                           \
+        type *q = (type *)p, o = __atomic_load_n(q, __ATOMIC_RELAXED);                             \
+        while (!__atomic_compare_exchange_n(q, &o, (type)op(o, arg, aux), false, __ATOMIC_SEQ_CST, \
+                                            __ATOMIC_RELAXED))                                     \
+            ;                                                                                      \
+        return o;                                                                                  \
+    } while (0)
+
+static uint64_t host_atomic_rmw(uint8_t *p, unsigned size, rmw_fn op, uint64_t arg, uint64_t aux)
+{
+    switch (size) {
+    case 1:
+        CAS_LOOP(uint8_t);
+    case 2:
+        CAS_LOOP(uint16_t);
+    case 4:
+        CAS_LOOP(uint32_t);
+    default:
+        CAS_LOOP(uint64_t);
+    }
+}
+
+uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, bool locked,
+                     rmw_fn op, uint64_t arg, uint64_t aux)
+{
+    uint64_t lin = cpu_linear(c, seg, off, size, ACC_WRITE);
+    /* a read-modify-write faults as a write, even on its read (SDM Vol 3A 4.7) */
+    struct tlb_entry *e = tlb_entry(c, lin);
+    if (e->wtag != lin >> X86_PAGE_SHIFT || (lin & (X86_PAGE_SIZE - 1)) > X86_PAGE_SIZE - size)
+        (void)cpu_host_rmw(c, lin, size);
+    if (!locked) {
+        uint64_t old = cpu_read_lin(c, lin, size);
+        cpu_write_lin(c, lin, size, op(old, arg, aux));
+        return old;
+    }
+    uint8_t *p = cpu_host_rmw(c, lin, size);
+    if (p)
+        return host_atomic_rmw(p, size, op, arg, aux);
+    /*
+     * Split across host pages, or MMIO: serialised against other split locks
+     * only. XXX: full atomicity against plain locked ops needs the machine's
+     * pause protocol (stop every other vCPU), as a real bus lock does.
+     */
+    spin_lock(&c->bus->split_lock);
+    uint64_t old = cpu_read_slow(c, lin, size);
+    cpu_write_slow(c, lin, size, op(old, arg, aux));
+    spin_unlock(&c->bus->split_lock);
+    return old;
+}
+
+uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, uint64_t arg,
+                 uint64_t aux)
+{
+    if (i->mod == 3) {
+        uint64_t old = reg_read(c, i, i->rm, size);
+        reg_write(c, i, i->rm, size, op(old, arg, aux));
+        return old;
+    }
+    return cpu_rmw_mem(c, i->seg, cpu_ea(c, i), size, i->pfx & PFX_LOCK, op, arg, aux);
+}

@@ -1,0 +1,241 @@
+/*
+ * emu/cpu/optab.c: the opcode maps (SDM Vol 2D appendix A, tables A-2, A-3,
+ * A-4 and A-6 for the groups). One entry per opcode: its handler and how to
+ * decode it. An entry without a handler is #UD: not implemented, or not an
+ * instruction. The decoder never looks at an opcode byte again; everything
+ * opcode-specific is here or in the handler.
+ */
+#include "emu/cpu/internal.h"
+
+#define E(fn, attr)                                                                                \
+    {                                                                                              \
+        fn, (attr), NULL                                                                           \
+    }
+#define G(grp, attr)                                                                               \
+    {                                                                                              \
+        NULL, (attr) | A_GROUP | A_MODRM, grp                                                      \
+    }
+#define M A_MODRM
+#define B A_BYTE
+
+/* group 1 (80..83): ALU r/m, imm; CMP (/7) is not lockable */
+static const struct opdesc grp1[8] = {
+    E(op_add_rm_imm, A_LOCK), E(op_or_rm_imm, A_LOCK),  E(op_adc_rm_imm, A_LOCK),
+    E(op_sbb_rm_imm, A_LOCK), E(op_and_rm_imm, A_LOCK), E(op_sub_rm_imm, A_LOCK),
+    E(op_xor_rm_imm, A_LOCK), E(op_cmp_rm_imm, 0),
+};
+
+/* group 1a (8F): POP r/m */
+static const struct opdesc grp1a[8] = {E(op_pop_rm, A_D64)};
+
+/* group 2 (C0, C1, D0..D3): shifts and rotates; /6 is SAL, an alias of SHL */
+static const struct opdesc grp2[8] = {
+    E(op_shift_rm, 0), E(op_shift_rm, 0), E(op_shift_rm, 0), E(op_shift_rm, 0),
+    E(op_shift_rm, 0), E(op_shift_rm, 0), E(op_shift_rm, 0), E(op_shift_rm, 0),
+};
+
+/* group 3 (F6, F7); /1 is an alias of TEST */
+static const struct opdesc grp3_b[8] = {
+    E(op_test_rm_imm, A_IMM8), E(op_test_rm_imm, A_IMM8), E(op_not_rm, A_LOCK),
+    E(op_neg_rm, A_LOCK),      E(op_mul_rm, 0),           E(op_imul1_rm, 0),
+    E(op_div_rm, 0),           E(op_idiv_rm, 0),
+};
+static const struct opdesc grp3_v[8] = {
+    E(op_test_rm_imm, A_IMMZ), E(op_test_rm_imm, A_IMMZ), E(op_not_rm, A_LOCK),
+    E(op_neg_rm, A_LOCK),      E(op_mul_rm, 0),           E(op_imul1_rm, 0),
+    E(op_div_rm, 0),           E(op_idiv_rm, 0),
+};
+
+/* group 4 (FE) and 5 (FF); far CALL and JMP (/3, /5) are a later increment */
+static const struct opdesc grp4[8] = {E(op_inc_rm, A_LOCK), E(op_dec_rm, A_LOCK)};
+static const struct opdesc grp5[8] = {
+    E(op_inc_rm, A_LOCK), E(op_dec_rm, A_LOCK), E(op_call_rm, A_F64), E(NULL, 0),
+    E(op_jmp_rm, A_F64),  E(NULL, 0),           E(op_push_rm, A_D64), E(NULL, 0),
+};
+
+/* group 8 (0F BA): BT, BTS, BTR, BTC r/m, imm8 */
+static const struct opdesc grp8[8] = {
+    [4] = E(op_bt_rm_imm, 0),
+    [5] = E(op_bt_rm_imm, A_LOCK),
+    [6] = E(op_bt_rm_imm, A_LOCK),
+    [7] = E(op_bt_rm_imm, A_LOCK),
+};
+
+/* group 9 (0F C7): CMPXCHG8B/16B */
+static const struct opdesc grp9[8] = {[1] = E(op_cmpxchg8b, A_MEM | A_LOCK)};
+
+/* group 11 (C6, C7): MOV r/m, imm */
+static const struct opdesc grp11_b[8] = {E(op_mov_rm_imm, A_IMM8)};
+static const struct opdesc grp11_v[8] = {E(op_mov_rm_imm, A_IMMZ)};
+
+/* group 15 (0F AE): the fences and CLFLUSH; the rest is x87/SSE state, later */
+static const struct opdesc grp15[8] = {
+    [5] = E(op_fence, 0), [6] = E(op_fence, 0), [7] = E(op_fence, 0)};
+
+/* the eight ALU rows: op r/m,r; op r,r/m; op AL/eAX,imm (00..3D) */
+#define ALU_ROW(base, name, lock)                                                                  \
+    [base + 0] = E(op_##name##_rm_r, M | B | (lock)),                                              \
+            [base + 1] = E(op_##name##_rm_r, M | (lock)), [base + 2] = E(op_##name##_r_rm, M | B), \
+            [base + 3] = E(op_##name##_r_rm, M), [base + 4] = E(op_##name##_a_imm, B | A_IMM8),    \
+            [base + 5] = E(op_##name##_a_imm, A_IMMZ)
+
+#define RANGE8(base, fn, attr)                                                                     \
+    [base + 0] = E(fn, attr), [base + 1] = E(fn, attr), [base + 2] = E(fn, attr),                  \
+            [base + 3] = E(fn, attr), [base + 4] = E(fn, attr), [base + 5] = E(fn, attr),          \
+            [base + 6] = E(fn, attr), [base + 7] = E(fn, attr)
+
+const struct opdesc optab_1byte[256] = {
+    ALU_ROW(0x00, add, A_LOCK),
+    ALU_ROW(0x08, or, A_LOCK),
+    ALU_ROW(0x10, adc, A_LOCK),
+    ALU_ROW(0x18, sbb, A_LOCK),
+    ALU_ROW(0x20, and, A_LOCK),
+    ALU_ROW(0x28, sub, A_LOCK),
+    ALU_ROW(0x30, xor, A_LOCK),
+    ALU_ROW(0x38, cmp, 0),
+    [0x06] = E(op_push_sreg, A_I64),
+    [0x0e] = E(op_push_sreg, A_I64),
+    [0x16] = E(op_push_sreg, A_I64),
+    [0x1e] = E(op_push_sreg, A_I64),
+    RANGE8(0x40, op_inc_r, A_I64),
+    RANGE8(0x48, op_dec_r, A_I64),
+    RANGE8(0x50, op_push_r, A_D64),
+    RANGE8(0x58, op_pop_r, A_D64),
+    [0x63] = E(op_movsxd, M),
+    [0x68] = E(op_push_imm, A_IMMZ | A_D64),
+    [0x6c] = E(op_ins, B),
+    [0x6d] = E(op_ins, 0),
+    [0x6e] = E(op_outs, B),
+    [0x6f] = E(op_outs, 0),
+    [0x69] = E(op_imul_r_rm_imm, M | A_IMMZ),
+    [0x6a] = E(op_push_imm, A_IMM8 | A_D64),
+    [0x6b] = E(op_imul_r_rm_imm, M | A_IMM8),
+    RANGE8(0x70, op_jcc, A_IMM8 | A_F64),
+    RANGE8(0x78, op_jcc, A_IMM8 | A_F64),
+    [0x80] = G(grp1, B | A_IMM8),
+    [0x81] = G(grp1, A_IMMZ),
+    [0x82] = G(grp1, B | A_IMM8 | A_I64),
+    [0x83] = G(grp1, A_IMM8),
+    [0x84] = E(op_test_rm_r, M | B),
+    [0x85] = E(op_test_rm_r, M),
+    [0x86] = E(op_xchg_rm_r, M | B | A_LOCK),
+    [0x87] = E(op_xchg_rm_r, M | A_LOCK),
+    [0x88] = E(op_mov_rm_r, M | B),
+    [0x89] = E(op_mov_rm_r, M),
+    [0x8a] = E(op_mov_r_rm, M | B),
+    [0x8b] = E(op_mov_r_rm, M),
+    [0x8c] = E(op_mov_rm_sreg, M),
+    [0x8d] = E(op_lea, M | A_MEM),
+    [0x8f] = G(grp1a, 0),
+    RANGE8(0x90, op_xchg_a_r, 0),
+    [0x98] = E(op_cbw, 0),
+    [0x99] = E(op_cwd, 0),
+    [0x9c] = E(op_pushf, A_D64),
+    [0x9d] = E(op_popf, A_D64),
+    [0x9e] = E(op_sahf, 0),
+    [0x9f] = E(op_lahf, 0),
+    [0xa0] = E(op_mov_a_moffs, B | A_MOFFS),
+    [0xa1] = E(op_mov_a_moffs, A_MOFFS),
+    [0xa2] = E(op_mov_moffs_a, B | A_MOFFS),
+    [0xa3] = E(op_mov_moffs_a, A_MOFFS),
+    [0xa4] = E(op_movs, B),
+    [0xa5] = E(op_movs, 0),
+    [0xa6] = E(op_cmps, B),
+    [0xa7] = E(op_cmps, 0),
+    [0xa8] = E(op_test_a_imm, B | A_IMM8),
+    [0xa9] = E(op_test_a_imm, A_IMMZ),
+    [0xaa] = E(op_stos, B),
+    [0xab] = E(op_stos, 0),
+    [0xac] = E(op_lods, B),
+    [0xad] = E(op_lods, 0),
+    [0xae] = E(op_scas, B),
+    [0xaf] = E(op_scas, 0),
+    RANGE8(0xb0, op_mov_r_imm, B | A_IMM8),
+    RANGE8(0xb8, op_mov_r_imm, A_IMMV),
+    [0xc0] = G(grp2, B | A_UIMM8),
+    [0xc1] = G(grp2, A_UIMM8),
+    [0xc2] = E(op_ret_imm, A_IMM16 | A_F64),
+    [0xc3] = E(op_ret, A_F64),
+    [0xc6] = G(grp11_b, B),
+    [0xc7] = G(grp11_v, 0),
+    [0xc8] = E(op_enter, A_ENTER | A_D64),
+    [0xc9] = E(op_leave, A_D64),
+    [0xcc] = E(op_int3, 0),
+    [0xd0] = G(grp2, B),
+    [0xd1] = G(grp2, 0),
+    [0xd2] = G(grp2, B),
+    [0xd3] = G(grp2, 0),
+    [0xd7] = E(op_xlat, 0),
+    [0xe0] = E(op_loop, A_IMM8 | A_F64),
+    [0xe1] = E(op_loop, A_IMM8 | A_F64),
+    [0xe2] = E(op_loop, A_IMM8 | A_F64),
+    [0xe3] = E(op_jcxz, A_IMM8 | A_F64),
+    [0xe4] = E(op_in, B | A_UIMM8),
+    [0xe5] = E(op_in, A_UIMM8),
+    [0xe6] = E(op_out, B | A_UIMM8),
+    [0xe7] = E(op_out, A_UIMM8),
+    [0xe8] = E(op_call_rel, A_IMMZ | A_F64),
+    [0xe9] = E(op_jmp_rel, A_IMMZ | A_F64),
+    [0xeb] = E(op_jmp_rel, A_IMM8 | A_F64),
+    [0xec] = E(op_in, B),
+    [0xed] = E(op_in, 0),
+    [0xee] = E(op_out, B),
+    [0xef] = E(op_out, 0),
+    [0xf4] = E(op_hlt, 0),
+    [0xf5] = E(op_cmc, 0),
+    [0xf6] = G(grp3_b, B),
+    [0xf7] = G(grp3_v, 0),
+    [0xf8] = E(op_clc, 0),
+    [0xf9] = E(op_stc, 0),
+    [0xfa] = E(op_cli, 0),
+    [0xfb] = E(op_sti, 0),
+    [0xfc] = E(op_cld, 0),
+    [0xfd] = E(op_std, 0),
+    [0xfe] = G(grp4, B),
+    [0xff] = G(grp5, 0),
+};
+
+const struct opdesc optab_0f[256] = {
+    [0x0b] = E(op_ud2, 0),
+    [0x0d] = E(op_nop, M),   /* PREFETCHW: a hint */
+    RANGE8(0x18, op_nop, M), /* hint NOPs, 0F 1F /0 the long NOP */
+    [0x31] = E(op_rdtsc, 0),
+    RANGE8(0x40, op_cmov, M),
+    RANGE8(0x48, op_cmov, M),
+    RANGE8(0x80, op_jcc, A_IMMZ | A_F64),
+    RANGE8(0x88, op_jcc, A_IMMZ | A_F64),
+    RANGE8(0x90, op_setcc, M | B),
+    RANGE8(0x98, op_setcc, M | B),
+    [0xa0] = E(op_push_sreg, A_D64),
+    [0xa2] = E(op_cpuid, 0),
+    [0xa3] = E(op_bt_rm_r, M),
+    [0xa4] = E(op_shld, M | A_UIMM8),
+    [0xa5] = E(op_shld, M),
+    [0xa8] = E(op_push_sreg, A_D64),
+    [0xab] = E(op_bt_rm_r, M | A_LOCK),
+    [0xac] = E(op_shrd, M | A_UIMM8),
+    [0xad] = E(op_shrd, M),
+    [0xae] = G(grp15, 0),
+    [0xaf] = E(op_imul_r_rm, M),
+    [0xb0] = E(op_cmpxchg, M | B | A_LOCK),
+    [0xb1] = E(op_cmpxchg, M | A_LOCK),
+    [0xb3] = E(op_bt_rm_r, M | A_LOCK),
+    [0xb6] = E(op_movzx, M),
+    [0xb7] = E(op_movzx, M),
+    [0xb8] = E(op_popcnt, M),
+    [0xba] = G(grp8, A_UIMM8),
+    [0xbb] = E(op_bt_rm_r, M | A_LOCK),
+    [0xbc] = E(op_bsf, M),
+    [0xbd] = E(op_bsr, M),
+    [0xbe] = E(op_movsx, M),
+    [0xbf] = E(op_movsx, M),
+    [0xc0] = E(op_xadd, M | B | A_LOCK),
+    [0xc1] = E(op_xadd, M | A_LOCK),
+    [0xc7] = G(grp9, 0),
+    RANGE8(0xc8, op_bswap, 0),
+};
+
+const struct opdesc optab_0f38[256] = {
+    [0xf0] = E(op_movbe, M | A_MEM),
+    [0xf1] = E(op_movbe, M | A_MEM),
+};

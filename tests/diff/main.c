@@ -1,0 +1,351 @@
+/*
+ * tests/diff/main.c: the differential test driver. Runs the fixed cases and
+ * N random ones per mode on the host CPU and in the interpreter, compares
+ * registers, RIP, status flags (minus those left undefined), DF, the data
+ * pages, and how the run ended (the trap number, error code and CR2), and
+ * prints TAP.
+ *
+ *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]
+ *
+ * -n random cases per mode (default 20000), -s the seed (default 1), -m the
+ * modes (16-bit code runs in LDT segments), -r rerun random case INDEX alone
+ * and show it.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "tests/diff/diff.h"
+#include "tests/diff/gen.h"
+
+#define BATCH        512
+#define RANDOM_CHUNK 1000 /* random cases per TAP line */
+#define MAX_SHOWN    4    /* divergent cases shown per TAP line */
+#define FIXED_MAX    8192
+
+#define STATUS_FLAGS   0x8d5ull
+#define DF_FLAG        0x400ull
+#define AC_FLAG        0x40000ull
+#define ID_FLAG        0x200000ull
+#define COMPARED_FLAGS (STATUS_FLAGS | DF_FLAG | AC_FLAG | ID_FLAG)
+
+static const char *reg_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+
+static const char *mode_name(const struct diff_case *dc)
+{
+    return dc->code16 ? "16-bit" : dc->code32 ? "32-bit" : "64-bit";
+}
+
+/* select the generator's mode: 64, 32 or 16 */
+static bool select_mode(unsigned bits)
+{
+    gen_code16(bits == 16);
+    return bits != 64;
+}
+static unsigned tap_n;
+
+struct report {
+    char text[4096];
+    size_t len;
+};
+
+static void say(struct report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (r->len < sizeof r->text)
+        r->len += (size_t)vsnprintf(r->text + r->len, sizeof r->text - r->len, fmt, ap);
+    va_end(ap);
+}
+
+static const char *vec_name(int v)
+{
+    static const char *names[32] = {[0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",
+                                    [12] = "#SS", [13] = "#GP", [14] = "#PF", [17] = "#AC"};
+    if (v == -1)
+        return "(no exception: budget ran out)";
+    if (v == -2)
+        return "(the native child died)";
+    return v >= 0 && v < 32 && names[v] ? names[v] : "(vector?)";
+}
+
+/* the flags left undefined where the native run stopped */
+static uint32_t undef_where(const struct diff_case *dc, const struct diff_result *nat)
+{
+    uint64_t off = nat->rip - (dc->code16 ? 0 : DIFF_CODE_VA) - (nat->vector == 3); /* INT3 traps */
+    if (!dc->ninsn)
+        return dc->undef_flags;
+    uint32_t all = 0;
+    for (unsigned k = 0; k <= dc->ninsn; k++) {
+        if (dc->start[k] == off)
+            return dc->undef_at[k];
+        all |= dc->undef_at[k];
+    }
+    return all; /* somewhere else: every mask at once */
+}
+
+/* compare; on divergence describe it in r and return false */
+static bool compare(const struct diff_case *dc, const struct diff_result *nat,
+                    const struct diff_result *emu, struct report *r)
+{
+    bool ok = true;
+    uint64_t m = dc->code32 ? 0xffffffffull : ~0ull;
+    unsigned nregs = dc->code32 ? 8 : 16;
+    if (nat->vector != emu->vector) {
+        say(r, "  end: native %s (%d) interp %s (%d)\n", vec_name(nat->vector), nat->vector,
+            vec_name(emu->vector), emu->vector);
+        ok = false;
+    } else if (nat->vector == 13 || nat->vector == 12 || nat->vector == 14) {
+        uint64_t em = nat->vector == 14 ? 0x1f : 0xffff;
+        /* Linux sets P in the #PF error code of a user access to a kernel address */
+        if (nat->vector == 14 && (nat->cr2 >> 47))
+            em &= ~1ull;
+        if ((nat->error & em) != (emu->error & em)) {
+            say(r, "  error code: native %#llx interp %#llx\n", (unsigned long long)nat->error,
+                (unsigned long long)emu->error);
+            ok = false;
+        }
+        if (nat->vector == 14 && nat->cr2 != emu->cr2) {
+            say(r, "  cr2: native %#llx interp %#llx\n", (unsigned long long)nat->cr2,
+                (unsigned long long)emu->cr2);
+            ok = false;
+        }
+    }
+    if (nat->vector == -2)
+        return false;
+    for (unsigned k = 0; k < nregs; k++) {
+        if ((nat->regs[k] & m) != (emu->regs[k] & m)) {
+            say(r, "  %s: native %#llx interp %#llx\n", reg_names[k],
+                (unsigned long long)nat->regs[k], (unsigned long long)emu->regs[k]);
+            ok = false;
+        }
+    }
+    if ((nat->rip & m) != (emu->rip & m)) {
+        say(r, "  rip: native %#llx interp %#llx\n", (unsigned long long)nat->rip,
+            (unsigned long long)emu->rip);
+        ok = false;
+    }
+    uint64_t fm = COMPARED_FLAGS & ~(uint64_t)undef_where(dc, nat);
+    if ((nat->rflags ^ emu->rflags) & fm) {
+        say(r, "  rflags: native %#llx interp %#llx (compared %#llx)\n",
+            (unsigned long long)nat->rflags, (unsigned long long)emu->rflags,
+            (unsigned long long)fm);
+        ok = false;
+    }
+    for (unsigned k = 0; k < DIFF_DATA_SIZE; k++) {
+        if (nat->data[k] != emu->data[k]) {
+            say(r, "  memory at %#llx: native %02x interp %02x\n",
+                (unsigned long long)(DIFF_DATA_VA + k), nat->data[k], emu->data[k]);
+            ok = false;
+            break;
+        }
+    }
+    return ok;
+}
+
+static void describe(const struct diff_case *dc, struct report *r)
+{
+    say(r, "  case %s (%s):", dc->name, mode_name(dc));
+    for (unsigned k = 0; k < dc->code_len; k++)
+        say(r, " %02x", dc->code[k]);
+    say(r, "\n  start:");
+    for (unsigned k = 0; k < (dc->code32 ? 8u : 16u); k++)
+        say(r, " %s=%#llx", reg_names[k], (unsigned long long)dc->regs[k]);
+    say(r, " rflags=%#llx data_seed=%#llx undef=%#x\n", (unsigned long long)dc->rflags,
+        (unsigned long long)dc->data_seed, dc->undef_flags);
+}
+
+static void print_diag(const char *text)
+{
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        printf("#%.*s\n", (int)n, p);
+        p += n + (nl != NULL);
+    }
+}
+
+/* run cases natively and in the interpreter; ok[k] says whether case k agrees */
+static void run_cases(struct diff_case *cases, struct diff_result *nat, unsigned n, bool *ok,
+                      struct report *reports)
+{
+    diff_run_native(cases, nat, n);
+    for (unsigned k = 0; k < n; k++) {
+        static struct diff_result emu;
+        memset(&reports[k], 0, sizeof reports[k]);
+        diff_run_interp(&cases[k], &emu);
+        ok[k] = compare(&cases[k], &nat[k], &emu, &reports[k]);
+        if (!ok[k])
+            describe(&cases[k], &reports[k]);
+    }
+}
+
+static void *shared(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        perror("difftest: mmap");
+        exit(2);
+    }
+    return p;
+}
+
+static struct diff_case *cases;
+static struct diff_result *results;
+static bool ok[BATCH];
+static struct report reports[BATCH];
+
+static unsigned run_fixed(unsigned bits)
+{
+    static struct diff_case all[FIXED_MAX];
+    unsigned n = diff_hand_cases(all, FIXED_MAX, select_mode(bits)), failed = 0;
+    for (unsigned at = 0; at < n; at += BATCH) {
+        unsigned b = n - at < BATCH ? n - at : BATCH;
+        memcpy(cases, all + at, b * sizeof *cases);
+        run_cases(cases, results, b, ok, reports);
+        for (unsigned k = 0; k < b; k++) {
+            tap_n++;
+            printf("%s %u - %s: %s\n", ok[k] ? "ok" : "not ok", tap_n, mode_name(&cases[k]),
+                   cases[k].name);
+            if (!ok[k]) {
+                failed++;
+                print_diag(reports[k].text);
+            }
+        }
+    }
+    return failed;
+}
+
+/* can this kernel run 32-bit (CONFIG_IA32_EMULATION) or 16-bit user code? one NOP tells */
+static bool have_mode(unsigned bits)
+{
+    memset(&cases[0], 0, sizeof cases[0]);
+    cases[0].code32 = bits != 64;
+    cases[0].code16 = bits == 16;
+    cases[0].code[0] = 0x90;
+    cases[0].code_len = 1;
+    cases[0].rflags = 0x202;
+    cases[0].regs[4] = bits == 16 ? 0x1000 : DIFF_DATA_VA + 0x1000;
+    diff_run_native(cases, results, 1);
+    return results[0].done && results[0].vector == 3 &&
+           results[0].rip == (bits == 16 ? 0 : DIFF_CODE_VA) + 2;
+}
+
+static uint64_t case_seed(uint64_t seed, unsigned bits, unsigned index)
+{
+    uint64_t s = seed * 0x9e3779b97f4a7c15ull + index * 4 + (bits == 32) + (bits == 16) * 2;
+    return diff_rand(&s);
+}
+
+static unsigned run_random(uint64_t seed, unsigned count, unsigned bits)
+{
+    unsigned failed = 0, ends[34] = {0};
+    bool code32 = select_mode(bits);
+    const char *name = bits == 16 ? "16-bit" : bits == 32 ? "32-bit" : "64-bit";
+    for (unsigned chunk = 0; chunk < count; chunk += RANDOM_CHUNK) {
+        unsigned end = chunk + RANDOM_CHUNK < count ? chunk + RANDOM_CHUNK : count;
+        unsigned bad = 0, shown = 0;
+        static struct report keep[MAX_SHOWN];
+        for (unsigned at = chunk; at < end; at += BATCH) {
+            unsigned b = end - at < BATCH ? end - at : BATCH;
+            for (unsigned k = 0; k < b; k++) {
+                uint64_t rng = case_seed(seed, bits, at + k);
+                diff_gen_case(&cases[k], &rng, code32, at + k);
+            }
+            run_cases(cases, results, b, ok, reports);
+            for (unsigned k = 0; k < b; k++) {
+                int v = results[k].vector;
+                uint64_t base = cases[k].code16 ? 0 : DIFF_CODE_VA;
+                bool at_end = v == 3 && results[k].rip == base + cases[k].code_len + 1;
+                ends[at_end ? 32 : v >= 0 && v < 32 ? v : 33]++;
+                if (ok[k])
+                    continue;
+                bad++;
+                if (shown < MAX_SHOWN)
+                    keep[shown++] = reports[k];
+            }
+        }
+        tap_n++;
+        printf("%s %u - %s random cases %u..%u (seed %llu)\n", bad ? "not ok" : "ok", tap_n, name,
+               chunk, end - 1, (unsigned long long)seed);
+        if (bad)
+            printf("# %u of %u diverge; the first %u:\n", bad, end - chunk, shown);
+        for (unsigned k = 0; k < shown; k++)
+            print_diag(keep[k].text);
+        failed += bad;
+    }
+    printf("# %s random: %u ran to the end, %u #DE, %u #UD, %u #SS, %u #GP, %u #PF, %u #BP, "
+           "%u other\n",
+           name, ends[32], ends[0], ends[6], ends[12], ends[13], ends[14], ends[3],
+           count - ends[32] - ends[0] - ends[6] - ends[12] - ends[13] - ends[14] - ends[3]);
+    return failed;
+}
+
+static bool rerun_one(uint64_t seed, unsigned index, unsigned bits)
+{
+    uint64_t rng = case_seed(seed, bits, index);
+    diff_gen_case(&cases[0], &rng, select_mode(bits), index);
+    run_cases(cases, results, 1, ok, reports);
+    struct report r = {.len = 0};
+    describe(&cases[0], &r);
+    print_diag(r.text);
+    if (!ok[0])
+        print_diag(reports[0].text);
+    printf("%s 1 - %s\n1..1\n", ok[0] ? "ok" : "not ok", cases[0].name);
+    return ok[0];
+}
+
+int main(int argc, char **argv)
+{
+    unsigned count = 20000;
+    uint64_t seed = 1;
+    unsigned modes[3] = {64, 32, 16}, nmodes = 3;
+    long rerun = -1;
+    int opt;
+    while ((opt = getopt(argc, argv, "n:s:m:r:")) != -1) {
+        switch (opt) {
+        case 'n':
+            count = (unsigned)strtoul(optarg, NULL, 0);
+            break;
+        case 's':
+            seed = strtoull(optarg, NULL, 0);
+            break;
+        case 'm':
+            if (strcmp(optarg, "all")) {
+                modes[0] = (unsigned)strtoul(optarg, NULL, 0);
+                nmodes = 1;
+            }
+            break;
+        case 'r':
+            rerun = strtol(optarg, NULL, 0);
+            break;
+        default:
+            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]\n");
+            return 2;
+        }
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    cases = shared(BATCH * sizeof *cases);
+    results = shared(BATCH * sizeof *results);
+    if (rerun >= 0)
+        return rerun_one(seed, (unsigned)rerun, modes[0]) ? 0 : 1;
+    unsigned failed = 0;
+    for (unsigned m = 0; m < nmodes; m++) {
+        unsigned bits = modes[m];
+        if (bits != 64 && !have_mode(bits)) {
+            printf("ok %u - %u-bit mode # SKIP the kernel cannot run %u-bit user code\n", ++tap_n,
+                   bits, bits);
+            continue;
+        }
+        failed += run_fixed(bits) + run_random(seed, count, bits);
+    }
+    printf("1..%u\n", tap_n);
+    if (failed)
+        printf("# %u divergent cases\n", failed);
+    return failed ? 1 : 0;
+}
