@@ -1,5 +1,5 @@
 /*
- * emu/lock.h: the per-device spinlock. emu/ has no threads of its own and may
+ * emu/lock.h: the spinlock of emu/ (per device) and of the bare-metal kernel. emu/ has no threads of its own and may
  * not use pthreads, so device state shared between vCPUs is guarded by this.
  * Hold it only for a few register accesses; never sleep or call the host's
  * wait under it. host_kick() is allowed (it never blocks).
@@ -12,6 +12,11 @@
 struct spinlock {
     bool locked;
 };
+
+static inline bool spin_trylock(struct spinlock *l)
+{
+    return !__atomic_exchange_n(&l->locked, true, __ATOMIC_ACQUIRE);
+}
 
 static inline void spin_lock(struct spinlock *l)
 {

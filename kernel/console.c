@@ -8,7 +8,8 @@
 #include "kernel/console.h"
 #include "kernel/fbcon.h"
 #include "kernel/serial.h"
-#include "kernel/spinlock.h"
+#include "emu/lock.h"
+#include "kernel/cpu.h"
 
 #define KPRINTF_BUF 512
 

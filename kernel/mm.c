@@ -21,7 +21,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/kernel.h"
-#include "kernel/spinlock.h"
+#include "emu/lock.h"
 #include "kernel/trampoline.h"
 
 #define MAX_RANGES 256

@@ -21,7 +21,8 @@
 #include "kernel/console.h"
 #include "kernel/kernel.h"
 #include "kernel/percpu.h"
-#include "kernel/spinlock.h"
+#include "emu/lock.h"
+#include "kernel/cpu.h"
 
 #undef errno
 extern int errno;
