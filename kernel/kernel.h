@@ -18,6 +18,9 @@ enum kernel_exit {
 
 extern bool kernel_exit_when_done; /* -exit on the command line */
 
+/* the region newlib's sbrk hands out (kernel/newlib_glue.c); mm_init() calls it */
+void kernel_heap_init(void *base, unsigned long size);
+
 /* stop this core for good; with -exit, end QEMU with the verdict first */
 __attribute__((noreturn)) void kernel_stop(enum kernel_exit verdict);
 /* a broken host invariant: log it and stop with KERNEL_EXIT_FAIL */

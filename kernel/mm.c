@@ -28,6 +28,8 @@
 #define LOW_RESERVED (1ull << 20)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 #define ENTRIES 512
+#define HEAP_MIN (8ull << 20)
+#define HEAP_MAX (256ull << 20)
 
 struct range {
     uint64_t start, end;
@@ -281,6 +283,14 @@ void mm_init(const struct bootinfo *bi)
     /* CR0.WP (set at boot) makes read-only pages read-only for the kernel too */
     __asm__ volatile("mov %0, %%cr3" ::"r"((uint64_t)(uintptr_t)pml4) : "memory");
     mm_unmap_page((uintptr_t)boot_stack - PAGE_SIZE); /* guard under the boot stack */
+
+    /* newlib's heap: a sixteenth of free memory, between 8 and 256 MiB */
+    uint64_t heap = mm_free_bytes() / 16;
+    heap = heap < HEAP_MIN ? HEAP_MIN : heap > HEAP_MAX ? HEAP_MAX : align_up(heap, SIZE_2M);
+    uint64_t heap_base = frame_alloc(heap, SIZE_2M, MM_ANY);
+    if (!heap_base)
+        kernel_panic("mm: no %llu MiB for the kernel heap", (unsigned long long)(heap >> 20));
+    kernel_heap_init((void *)(uintptr_t)heap_base, heap);
 
     kprintf("mm: %llu MiB free in %u ranges, largest %llu MiB; identity map to %#llx, %s pages%s\n",
             (unsigned long long)(mm_free_bytes() >> 20), nranges,

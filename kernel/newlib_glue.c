@@ -28,19 +28,25 @@
 extern int errno;
 
 /* ---- heap --------------------------------------------------------------- */
-#define KERNEL_HEAP_SIZE (8u << 20)
-static uint8_t kernel_heap[KERNEL_HEAP_SIZE] __attribute__((section(".heap"), aligned(4096)));
-static size_t heap_used;
+/* one contiguous region, handed over by mm_init(); malloc before then fails */
+static uint8_t *heap_base;
+static size_t heap_size, heap_used;
+
+void kernel_heap_init(void *base, unsigned long size)
+{
+    heap_base = base;
+    heap_size = size;
+}
 
 void *sbrk(ptrdiff_t incr);
 void *sbrk(ptrdiff_t incr)
 {
     /* called under newlib's malloc lock */
-    if (incr < 0 ? (size_t)-incr > heap_used : (size_t)incr > KERNEL_HEAP_SIZE - heap_used) {
+    if (!heap_base || (incr < 0 ? (size_t)-incr > heap_used : (size_t)incr > heap_size - heap_used)) {
         errno = ENOMEM;
         return (void *)-1;
     }
-    void *old = kernel_heap + heap_used;
+    void *old = heap_base + heap_used;
     heap_used += (size_t)incr;
     return old;
 }
