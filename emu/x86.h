@@ -18,6 +18,7 @@
 #define CR0_NW (1u << 29) /* not write-through */
 #define CR0_CD (1u << 30) /* cache disable */
 #define CR0_PG (1u << 31) /* paging */
+#define CR3_PAE_MASK 0xffffffe0u /* PAE: the PDPT is 32-byte aligned */
 
 /* CR4 (SDM Vol 3A 2.5) */
 #define CR4_VME (1u << 0)
@@ -56,6 +57,27 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+
+#define MSR_TSC 0x10
+#define MSR_PLATFORM_ID 0x17
+#define MSR_FEATURE_CONTROL 0x3a
+#define MSR_BIOS_SIGN_ID 0x8b /* microcode revision */
+#define MSR_MTRRCAP 0xfe
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_MTRR_PHYSBASE0 0x200 /* 0x200..0x20f: base/mask pairs */
+#define MSR_MTRR_FIX64K 0x250
+#define MSR_MTRR_FIX16K 0x258 /* and 0x259 */
+#define MSR_MTRR_FIX4K 0x268  /* 0x268..0x26f */
+#define MSR_PAT 0x277
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_TSC_AUX 0xc0000103
 
 /* EFER (SDM Vol 3A 2.2.1) */
 #define EFER_SCE (1u << 0)
@@ -115,6 +137,29 @@
 #define PFERR_RSVD (1u << 3)
 #define PFERR_I (1u << 4)  /* instruction fetch */
 
+/* DR6 (SDM Vol 3A 18.2.3) */
+#define DR6_BS (1u << 14) /* single step */
+
+/* selector fields (SDM Vol 3A 3.4.2) and error codes (6.13) */
+#define SEL_RPL 0x3
+#define SEL_TI 0x4 /* LDT */
+#define ERR_EXT 0x1 /* error code: an event external to the program */
+#define ERR_IDT 0x2 /* error code: the index is an IDT vector */
+
+/* system descriptor types, S = 0 (SDM Vol 3A 3.5, table 3-2) */
+#define DESC_TSS16_AVAIL 0x1
+#define DESC_LDT 0x2
+#define DESC_TSS16_BUSY 0x3
+#define DESC_CALL16 0x4
+#define DESC_TASK 0x5
+#define DESC_INT16 0x6
+#define DESC_TRAP16 0x7
+#define DESC_TSS_AVAIL 0x9 /* 32-bit, or 64-bit in IA-32e mode */
+#define DESC_TSS_BUSY 0xb
+#define DESC_CALL 0xc
+#define DESC_INT 0xe
+#define DESC_TRAP 0xf
+
 /* CPUID feature bits (SDM Vol 2A CPUID, leaves 1, 7 and 0x80000001) */
 #define CPUID_1_EDX_FPU (1u << 0)
 #define CPUID_1_EDX_TSC (1u << 4)
@@ -124,6 +169,22 @@
 #define CPUID_1_ECX_MOVBE (1u << 22)
 #define CPUID_1_ECX_POPCNT (1u << 23)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_1_EDX_PSE (1u << 3)
+#define CPUID_1_EDX_MSR (1u << 5)
+#define CPUID_1_EDX_PAE (1u << 6)
+#define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_SEP (1u << 11)
+#define CPUID_1_EDX_MTRR (1u << 12)
+#define CPUID_1_EDX_PGE (1u << 13)
+#define CPUID_1_EDX_PAT (1u << 16)
+#define CPUID_1_EDX_PSE36 (1u << 17)
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_80000001_EDX_SYSCALL (1u << 11)
+#define CPUID_80000001_EDX_NX (1u << 20)
+#define CPUID_80000001_EDX_PDPE1GB (1u << 26)
+#define CPUID_80000001_EDX_RDTSCP (1u << 27)
+#define CPUID_80000007_EDX_INVTSC (1u << 8)
 #define CPUID_7_EBX_BMI1 (1u << 3)
 #define CPUID_80000001_ECX_LAHF (1u << 0)
 #define CPUID_80000001_ECX_ABM (1u << 5) /* LZCNT */

@@ -117,17 +117,30 @@ struct cpu_bus {
      * Optional linear-to-host translation for user-mode embedding (the
      * differential tests): returns the host address of the 4 KiB page holding
      * lin, or NULL to raise #PF; *perm gets CPU_PERM_* for the page.
-     * When NULL, linear is physical (paging is a later increment).
+     * When NULL, paging follows CR0/CR3/CR4, except in the user-mode
+     * embedding (cpu_set_user_mode), where linear is physical.
      */
     uint8_t *(*translate)(void *opaque, uint64_t lin, unsigned *perm);
-    /* serialises locked operations that split across host pages */
+    /* serialises locked operations that split across host pages; in a
+     * machine every vCPU's bus points at the one lock (NULL: this bus's own) */
     struct spinlock split_lock;
+    struct spinlock *shared_split_lock;
+    /* MSRs the CPU does not own itself (IA32_APIC_BASE, x2APIC 0x800-0x8ff,
+     * IA32_TSC_DEADLINE): 0, or -1 for #GP. NULL: every such MSR is #GP. */
+    int (*rdmsr)(void *opaque, uint32_t msr, uint64_t *value);
+    int (*wrmsr)(void *opaque, uint32_t msr, uint64_t value);
+    /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
+    uint64_t (*cr8_read)(void *opaque);
+    void (*cr8_write)(void *opaque, uint64_t value);
 };
 
 /* why cpu_run returned */
 enum cpu_exit {
     CPU_EXIT_BUDGET,    /* ran the instructions it was given */
-    CPU_EXIT_EXCEPTION, /* an exception stopped it: see cpu->exc */
+    CPU_EXIT_EXCEPTION, /* user-mode embedding only: an exception stopped it, see cpu->exc */
+    CPU_EXIT_HLT,       /* HLT retired: the vCPU sleeps until an interrupt, NMI or INIT */
+    CPU_EXIT_SHUTDOWN,  /* a triple fault (SDM Vol 3A 6.15, #DF): cpu->exc holds the last fault */
+    CPU_EXIT_EVENT,     /* *cpu->events became non-zero: the machine has something to deliver */
 };
 
 /* an exception raised by an instruction (vector, error code) */
@@ -141,6 +154,11 @@ struct cpu_exception {
 /* the features a vCPU advertises and implements */
 struct cpu_features {
     bool tzcnt; /* F3 0F BC is TZCNT (BMI1); BSF otherwise */
+    /* what CPUID reports of the machine (0: leave the leaf out) */
+    uint32_t apic_id;  /* leaves 1, 0xB, 0x1F */
+    unsigned ncpus;    /* the topology of leaves 0xB/0x1F: one core per vCPU */
+    uint64_t tsc_hz;   /* leaves 0x15/0x16 and the hypervisor leaf */
+    uint64_t lapic_hz; /* the hypervisor leaf */
 };
 
 struct cpu {
@@ -157,15 +175,33 @@ struct cpu {
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_aux, pat, apic_base, misc_enable;
+    uint64_t tsc_offset; /* IA32_TSC writes: guest TSC = bus->tsc() + tsc_offset */
+    uint64_t mtrr_def, mtrr_fixed[11], mtrr_var[16]; /* MTRRs, storage only */
+    uint64_t dr[8];                                  /* DR0..DR7, storage only */
 
     uint8_t mode; /* enum cpu_mode */
     uint8_t cpl;
     unsigned index; /* vCPU index and initial APIC ID */
     struct cpu_features feat;
 
+    const volatile uint32_t *events; /* the machine's event word; NULL: never CPU_EXIT_EVENT */
+
     uint64_t next_rip; /* set by the decoder, changed by branches */
-    uint64_t icount;   /* instructions retired */
+    uint64_t icount;   /* instructions retired, and events delivered */
     struct cpu_exception exc;
+
+    /* interrupt and exception state (intr.c) */
+    bool stop_at_exc;        /* user-mode embedding: cpu_run stops at exceptions */
+    bool nmi_blocked;        /* from NMI delivery to the next IRET */
+    uint8_t delivering;      /* class of the event being delivered (intr.c), for #DF */
+    uint8_t sys_access;      /* implicit supervisor accesses (descriptor tables, TSS) */
+    uint8_t exit_req;        /* enum cpu_exit a handler asked for (HLT) */
+    bool tlb_large;          /* the TLB holds pieces of a large page */
+    uint64_t shadow_at;      /* icount at which an STI or MOV SS interrupt shadow holds */
+    uint64_t fill_pa;        /* physical page of the last cpu_tlb_fill */
+    uint64_t run_end;        /* icount at which this cpu_run's budget ends */
+    uint64_t icache_cs_base; /* the CS the cached instructions were checked against */
+    uint32_t icache_cs_limit;
 
     struct cpu_bus *bus;
     struct tlb_entry tlb[CPU_TLB_SIZE];
@@ -176,20 +212,50 @@ struct cpu {
 /* reset state (SDM Vol 3A 9.1.1), on the given bus */
 void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index);
 
+/* ---- the machine's side -----------------------------------------------------
+ *
+ * In a machine every vCPU has its own struct cpu_bus (opaque = that vCPU),
+ * sharing ram and the split lock. Exceptions are delivered through the IDT;
+ * only the user-mode embedding (cpu_set_user_mode, the differential tests)
+ * stops at them with CPU_EXIT_EXCEPTION.
+ *
+ * cpu_run() returns CPU_EXIT_EVENT at an instruction boundary soon after
+ * *c->events (the LAPIC's event word, set by the machine) is non-zero; the
+ * machine asks vcpu_next_action() (emu/vcpu_events.h) what to do, with
+ * cpu_irq_flags(), and does it with the calls below.
+ */
+
+/* VCPU_IF | VCPU_SHADOW | VCPU_NMI_BLOCKED (emu/vcpu_events.h), same bits */
+unsigned cpu_irq_flags(const struct cpu *c);
+/* deliver external interrupt vector through the IDT now (IF=1, no shadow: checked by the caller) */
+void cpu_interrupt(struct cpu *c, uint8_t vector);
+/* deliver an NMI (vector 2); NMIs stay blocked until the next IRET (SDM Vol 3A 6.7.1) */
+void cpu_nmi(struct cpu *c);
+/* INIT: the state of SDM Vol 3A 9.1.1 Table 9-1, keeping what INIT keeps */
+void cpu_init_reset(struct cpu *c);
+/* STARTUP: real mode at CS = vector << 8, IP = 0 (SDM Vol 3A 9.4.4) */
+void cpu_start_sipi(struct cpu *c, uint8_t vector);
+/* boot-protocol entries (firmware/fw.h struct fw_entry): flat 32-bit protected
+ * mode with paging off (Multiboot, PVH); 64-bit mode with paging on at cr3,
+ * flat segments (Linux's 64-bit entry). General registers are the caller's. */
+void cpu_enter_protected32(struct cpu *c, uint32_t eip);
+void cpu_enter_long64(struct cpu *c, uint64_t rip, uint64_t cr3);
+
 /*
  * Put the vCPU in flat 64-bit (or 32-bit compatibility, with code32) user
  * mode, as a Linux process sees it: CPL 3, flat segments, long mode.
  */
 void cpu_set_user_mode(struct cpu *c, bool code32);
 
-/* run up to budget instructions; stops early at an exception */
+/* run up to budget instructions (and delivered events); stops early with the other exits */
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget);
 
 /* RFLAGS with the lazy status flags folded in */
 uint64_t cpu_get_rflags(const struct cpu *c);
 void cpu_set_rflags(struct cpu *c, uint64_t rflags);
 
-/* recompute c->mode after CR0, EFER or CS changes; flush the TLB */
+/* recompute c->mode after CR0, EFER or CS changes (the TLB does not depend on it);
+ * a new CS base or limit drops the decoded instructions */
 void cpu_update_mode(struct cpu *c);
 void cpu_tlb_flush(struct cpu *c);
 /* forget every decoded instruction (never needed for correctness; see insn.h) */

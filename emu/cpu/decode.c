@@ -156,6 +156,9 @@ static void decode_imm(struct fetch *f, struct insn *i, unsigned attr)
         i->imm2 = fetch8(f);
     } else if (attr & A_MOFFS) {
         i->imm = fetchn(f, i->asz);
+    } else if (attr & A_FARPTR) {
+        i->imm = fetchn(f, i->osz == 2 ? 2 : 4);
+        i->imm2 = (uint16_t)fetchn(f, 2);
     }
 }
 
@@ -264,7 +267,9 @@ opcode:
                 cpu_ud(c);
             attr = d->attr | (attr & ~(A_GROUP | A_LOCK));
         }
-        if (i->mod != 3) {
+        if (attr & A_REGONLY) {
+            i->mod = 3;
+        } else if (i->mod != 3) {
             if (i->asz == 2)
                 decode_ea16(&f, i, rm);
             else

@@ -39,7 +39,9 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
+    c->shadow_at = ~0ull;
     cpu_icache_flush(c);
+    cpu_tlb_flush(c);
     cpu_update_mode(c);
 }
 
@@ -60,6 +62,8 @@ void cpu_set_user_mode(struct cpu *c, bool code32)
         code32 ? flat | SEG_TYPE_CODE | SEG_TYPE_WRITABLE
                : (flat & ~SEG_ATTR_DB) | SEG_ATTR_L | SEG_TYPE_CODE | SEG_TYPE_WRITABLE;
     c->cpl = 3;
+    c->stop_at_exc = true;
+    cpu_tlb_flush(c);
     cpu_update_mode(c);
 }
 
@@ -72,7 +76,11 @@ void cpu_update_mode(struct cpu *c)
         c->mode = MODE_LONG64;
     else
         c->mode = (cs->attr & SEG_ATTR_DB) ? MODE_PROT32 : MODE_PROT16;
-    cpu_tlb_flush(c);
+    if (cs->base != c->icache_cs_base || cs->limit != c->icache_cs_limit) {
+        cpu_icache_flush(c);
+        c->icache_cs_base = cs->base;
+        c->icache_cs_limit = cs->limit;
+    }
 }
 
 uint64_t cpu_get_rflags(const struct cpu *c)
@@ -157,7 +165,20 @@ static inline bool same_bytes(const uint8_t *mem, const struct icache_entry *e, 
 }
 
 /* the decoded instruction at RIP: from the cache when memory still holds its bytes */
-static inline const struct insn *fetch_insn(struct cpu *c)
+/*
+ * Outside 64-bit mode an instruction must end inside CS (SDM Vol 3A 5.3).
+ * Checked when an instruction is decoded; cpu_update_mode forgets every
+ * cached instruction when CS's base or limit changes, so a cached one passed
+ * the check against the CS it runs under.
+ */
+static inline void cs_limit_check(struct cpu *c, const struct insn *i)
+{
+    if (c->mode != MODE_LONG64 && c->rip + i->len - 1 > c->seg[SEG_CS].limit)
+        cpu_gp0(c);
+}
+
+/* always inlined: a call here costs ~20 host instructions per guest instruction */
+static inline __attribute__((always_inline)) const struct insn *fetch_insn(struct cpu *c)
 {
     uint64_t lin = c->seg[SEG_CS].base + c->rip;
     if (c->mode != MODE_LONG64)
@@ -167,9 +188,10 @@ static inline const struct insn *fetch_insn(struct cpu *c)
     const uint8_t *mem = fetch_host(c, lin);
     unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
     if (__builtin_expect(e->key == key && same_bytes(mem, e, off), 1))
-        return &e->insn;
-    e->key = ~0ull; /* invalid until the decode succeeds */
+        return &e->insn; /* checked against this CS when it was cached */
+    e->key = ~0ull;      /* invalid until the decode succeeds */
     cpu_decode(c, &e->insn);
+    cs_limit_check(c, &e->insn);
     unsigned len = e->insn.len;
     if (off + len <= X86_PAGE_SIZE) {
         uint8_t b[16] = {0};
@@ -186,22 +208,76 @@ void cpu_icache_flush(struct cpu *c)
         c->icache[k].key = ~0ull;
 }
 
-/* the loop proper, apart from the setjmp so that it keeps its registers */
-__attribute__((noinline)) static void run_loop(struct cpu *c, uint64_t budget)
+/* never non-zero: the event word of a vCPU without a machine */
+static const uint32_t no_events;
+
+/*
+ * The loop proper, apart from the setjmp so that it keeps its registers. The
+ * event word is one load per instruction; an event waits out an interrupt
+ * shadow (the machine would find nothing it may deliver there).
+ */
+__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t budget)
 {
+    const volatile uint32_t *ev = c->events ? c->events : &no_events;
     while (budget--) {
+        if (__builtin_expect(*ev != 0, 0) && c->shadow_at != c->icount)
+            return CPU_EXIT_EVENT;
         const struct insn *i = fetch_insn(c);
         c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
         i->fn(c, i);
         c->rip = c->next_rip;
         c->icount++;
     }
+    return CPU_EXIT_BUDGET;
+}
+
+/*
+ * The loop while RFLAGS.TF is set: a #DB trap after each instruction that
+ * began with TF set (SDM Vol 3A 18.3.1.4). Back to run_loop once TF is clear.
+ */
+static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
+{
+    while (budget-- && (c->rflags & RFLAGS_TF)) {
+        if (c->events && *c->events && c->shadow_at != c->icount)
+            return CPU_EXIT_EVENT;
+        const struct insn *i = fetch_insn(c);
+        c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
+        i->fn(c, i);
+        c->rip = c->next_rip;
+        c->icount++;
+        c->dr[6] |= DR6_BS;
+        cpu_deliver(c, VEC_DB, false, 0, EV_EXC, c->rip);
+    }
+    return CPU_EXIT_BUDGET;
 }
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
 {
-    if (__builtin_setjmp(c->jmp))
-        return CPU_EXIT_EXCEPTION;
-    run_loop(c, budget);
+    c->run_end = c->icount + budget;
+    if (__builtin_setjmp(c->jmp)) {
+        /* an exception, or a handler asking to stop (HLT) */
+        c->sys_access = 0;
+        if (!c->exit_req) {
+            if (c->stop_at_exc)
+                return CPU_EXIT_EXCEPTION;
+            if (!cpu_exception_take(c)) /* may unwind here again, for a nested fault */
+                c->exit_req = CPU_EXIT_SHUTDOWN;
+        }
+    }
+    if (c->exit_req == CPU_EXIT_RESCHED)
+        c->exit_req = 0;
+    if (c->exit_req) {
+        enum cpu_exit e = (enum cpu_exit)c->exit_req;
+        if (e != CPU_EXIT_SHUTDOWN) /* a triple fault stays until INIT */
+            c->exit_req = 0;
+        return e;
+    }
+    while (c->icount < c->run_end) {
+        if (!(c->rflags & RFLAGS_TF) || c->stop_at_exc)
+            return run_loop(c, c->run_end - c->icount);
+        enum cpu_exit e = run_step(c, c->run_end - c->icount);
+        if (e != CPU_EXIT_BUDGET)
+            return e;
+    }
     return CPU_EXIT_BUDGET;
 }

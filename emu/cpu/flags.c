@@ -20,6 +20,8 @@ static uint64_t flags_szp(uint64_t res, unsigned size)
 uint64_t flags_status(const struct cpu *c)
 {
     const struct lazy_flags *lf = &c->lf;
+    if (lf->op == LF_NONE)
+        return c->rflags & RFLAGS_STATUS; /* before size is read: it may be 0 then */
     unsigned size = lf->size;
     uint64_t m = size_mask(size), sign = size_sign(size);
     uint64_t res = lf->res, s1 = lf->src1 & m, s2 = lf->src2 & m;
@@ -27,8 +29,6 @@ uint64_t flags_status(const struct cpu *c)
     bool cf, of;
 
     switch (lf->op) {
-    case LF_NONE:
-        return c->rflags & RFLAGS_STATUS;
     case LF_RES:
         return f | (lf->src1 & (RFLAGS_CF | RFLAGS_OF | RFLAGS_AF));
     case LF_ADD:

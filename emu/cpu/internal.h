@@ -9,29 +9,34 @@
 #include "emu/cpu/cpu.h"
 #include "emu/x86.h"
 
+/* ---- memory (mem.c) ----------------------------------------------------- */
+enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
+
 /* CPUID leaf 1 EAX, and RDX at reset: family 6, model 0x55 (a Skylake server) */
 #define CPU_SIGNATURE 0x00050654u
 
 /* opcode attributes (struct opdesc.attr) */
-#define A_MODRM 0x0001 /* a ModRM byte follows */
-#define A_BYTE  0x0002 /* 8-bit operand size */
-#define A_IMM8  0x0004 /* imm8, sign-extended */
-#define A_IMMZ  0x0008 /* imm16 or imm32 (sign-extended to 64 with osz 8) */
-#define A_IMMV  0x0010 /* imm16, imm32 or imm64 by operand size */
-#define A_IMM16 0x0020 /* imm16, zero-extended */
-#define A_ENTER 0x0040 /* imm16 then imm8 */
-#define A_MOFFS 0x0080 /* an address-size offset */
-#define A_D64   0x0100 /* operand size defaults to 64 in 64-bit mode */
-#define A_F64   0x0200 /* operand size is 64 in 64-bit mode */
-#define A_I64   0x0400 /* invalid in 64-bit mode */
-#define A_LOCK  0x0800 /* LOCK allowed with a memory destination */
-#define A_MEM   0x1000 /* the r/m operand must be memory */
-#define A_GROUP 0x2000 /* ModRM.reg selects from opdesc.group */
-#define A_UIMM8 0x4000 /* imm8, zero-extended */
+#define A_MODRM   0x0001  /* a ModRM byte follows */
+#define A_BYTE    0x0002  /* 8-bit operand size */
+#define A_IMM8    0x0004  /* imm8, sign-extended */
+#define A_IMMZ    0x0008  /* imm16 or imm32 (sign-extended to 64 with osz 8) */
+#define A_IMMV    0x0010  /* imm16, imm32 or imm64 by operand size */
+#define A_IMM16   0x0020  /* imm16, zero-extended */
+#define A_ENTER   0x0040  /* imm16 then imm8 */
+#define A_MOFFS   0x0080  /* an address-size offset */
+#define A_D64     0x0100  /* operand size defaults to 64 in 64-bit mode */
+#define A_F64     0x0200  /* operand size is 64 in 64-bit mode */
+#define A_I64     0x0400  /* invalid in 64-bit mode */
+#define A_LOCK    0x0800  /* LOCK allowed with a memory destination */
+#define A_MEM     0x1000  /* the r/m operand must be memory */
+#define A_GROUP   0x2000  /* ModRM.reg selects from opdesc.group */
+#define A_UIMM8   0x4000  /* imm8, zero-extended */
+#define A_REGONLY 0x8000  /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
+#define A_FARPTR  0x10000 /* ptr16:16/32: offset in imm, selector in imm2 */
 
 struct opdesc {
     insn_fn fn; /* NULL: #UD */
-    uint16_t attr;
+    uint32_t attr;
     const struct opdesc *group; /* with A_GROUP: 8 entries */
 };
 
@@ -49,6 +54,79 @@ __attribute__((noreturn)) void cpu_raise_noerr(struct cpu *c, unsigned vector);
 __attribute__((noreturn)) void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_t error);
 #define cpu_ud(c)  cpu_raise_noerr((c), VEC_UD)
 #define cpu_gp0(c) cpu_raise((c), VEC_GP, 0)
+
+/* ---- events: interrupts and exceptions (intr.c) ------------------------ */
+/* what is being delivered, for the double-fault rules (SDM Vol 3A 6.15, table 6-5) */
+enum { DCLS_NONE, DCLS_BENIGN, DCLS_CONTRIB, DCLS_PF, DCLS_DF };
+/* where an event comes from: it decides EXT in error codes and the gate DPL check */
+enum ev_kind {
+    EV_EXC,  /* an exception the CPU detected */
+    EV_EXT,  /* an external interrupt or NMI */
+    EV_SOFT, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
+};
+/* deliver through the IDT (IVT in real mode); ret is the RIP pushed. May raise. */
+void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
+                 uint64_t ret);
+/* deliver c->exc after a raise, with the #DF rules; false on a triple fault */
+bool cpu_exception_take(struct cpu *c);
+/* end cpu_run after this instruction with why (HLT) */
+__attribute__((noreturn)) void cpu_exit_now(struct cpu *c, enum cpu_exit why);
+/* exit_req: leave the run loop after this instruction and go on (not a cpu_exit) */
+#define CPU_EXIT_RESCHED 0x80
+/* end a handler that may have set RFLAGS.TF: single-stepping runs its own loop */
+void cpu_tf_check(struct cpu *c, uint64_t old_rflags);
+/* INT n, INT3, INTO from a handler: a trap to vector, returning after the instruction */
+void cpu_soft_int(struct cpu *c, unsigned vector);
+
+/* a stack being built by a gate (intr.c): where, and how a fault there is reported */
+struct frame {
+    struct seg ss;
+    uint64_t sp;
+    unsigned ssize;  /* stack address size: 2, 4, 8 */
+    unsigned vec;    /* #SS, or #PF from the page walk */
+    uint32_t err;    /* error code of a limit fault */
+    bool supervisor; /* written with supervisor rights */
+};
+void frame_push(struct cpu *c, struct frame *f, unsigned size, uint64_t v);
+/* the new stack pointer in a register of the given stack size */
+uint64_t sp_commit(uint64_t old, uint64_t sp, unsigned ssize);
+/* the inner stack for ring dpl from a 32-bit (or 16-bit) TSS, with its #TS/#SS checks */
+void tss32_stack(struct cpu *c, unsigned dpl, uint32_t ext, struct frame *f);
+/* a word of the 64-bit TSS, #TS beyond its limit */
+uint64_t tss64_read(struct cpu *c, unsigned at, uint32_t ext);
+
+/* task switches (task.c); ret is the EIP saved in the old TSS */
+enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has_err,
+                     uint32_t errcode, uint64_t ret);
+
+/* ---- system state (seg.c, sys.c) ----------------------------------------- */
+/* implicit supervisor accesses at a linear address (descriptor tables, TSS, IDT) */
+uint64_t sys_read(struct cpu *c, uint64_t lin, unsigned size);
+void sys_write(struct cpu *c, uint64_t lin, unsigned size, uint64_t v);
+/* the descriptor for sel in the GDT or LDT; false when sel is outside the table */
+bool desc_read(struct cpu *c, uint16_t sel, uint64_t *d);
+/* a segment register's hidden part from a descriptor */
+struct seg desc_to_seg(uint16_t sel, uint64_t d);
+void desc_set_accessed(struct cpu *c, uint16_t sel, uint64_t d);
+/* MOV/POP to DS, ES, FS, GS, SS with the checks of SDM Vol 2B MOV; raises */
+void seg_load(struct cpu *c, unsigned s, uint16_t sel);
+/* after a return to an outer ring: data segments the new CPL may not use become null */
+void seg_null_inner(struct cpu *c);
+void cpu_set_cpl(struct cpu *c, unsigned cpl);
+/* far JMP/CALL to sel:off (SDM Vol 2A JMP, CALL) */
+void cpu_far_jump(struct cpu *c, uint16_t sel, uint64_t off, unsigned osz, bool call);
+/* the checks of a code selector for a far return or IRET to rpl; raises */
+uint64_t seg_check_return_cs(struct cpu *c, uint16_t sel);
+uint64_t seg_check_return_ss(struct cpu *c, uint16_t sel, unsigned rpl);
+
+void cpu_write_cr0(struct cpu *c, uint64_t v);
+uint64_t cpu_guest_tsc(struct cpu *c); /* bus->tsc and IA32_TSC writes */
+void cpu_lgdt_lidt(struct cpu *c, const struct insn *i, struct dtr *t);
+void cpu_sgdt_sidt(struct cpu *c, const struct insn *i, const struct dtr *t);
+
+/* paging (paging.c): the physical address of lin for acc, with A/D updates; raises #PF */
+uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *perm);
 
 /* ---- sizes -------------------------------------------------------------- */
 static inline uint64_t size_mask(unsigned size)
@@ -109,9 +187,6 @@ static inline void gpr_write(struct cpu *c, unsigned r, unsigned size, uint64_t 
     else
         c->gpr[r] = (c->gpr[r] & ~size_mask(size)) | (v & size_mask(size));
 }
-
-/* ---- memory (mem.c) ----------------------------------------------------- */
-enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 
 /* effective address (offset in the segment), truncated to the address size */
 uint64_t cpu_ea(const struct cpu *c, const struct insn *i);
@@ -249,6 +324,8 @@ static inline unsigned opreg(const struct insn *i)
 /* ---- stack (stack.c) ---------------------------------------------------- */
 unsigned stack_size(const struct cpu *c); /* 2, 4 or 8: the stack address size */
 void cpu_push(struct cpu *c, unsigned size, uint64_t v);
+/* push a then b, RSP moving only when both are written */
+void cpu_push2(struct cpu *c, unsigned size, uint64_t a, uint64_t b);
 uint64_t cpu_pop(struct cpu *c, unsigned size);
 
 /* ---- lazy flags (flags.c) ----------------------------------------------- */
@@ -392,5 +469,43 @@ HANDLER(op_ud2);
 HANDLER(op_hlt);
 HANDLER(op_pause);
 HANDLER(op_fence);
+/* legacy.c */
+HANDLER(op_pusha);
+HANDLER(op_popa);
+HANDLER(op_bound);
+HANDLER(op_daa);
+HANDLER(op_das);
+HANDLER(op_aaa_aas);
+HANDLER(op_aam);
+HANDLER(op_aad);
+/* seg.c */
+HANDLER(op_lar_lsl);
+HANDLER(op_arpl);
+HANDLER(op_mov_sreg_rm);
+HANDLER(op_pop_sreg);
+HANDLER(op_lxs);
+HANDLER(op_jmp_far);
+HANDLER(op_call_far);
+HANDLER(op_jmp_far_m);
+HANDLER(op_retf);
+HANDLER(op_grp6);
+/* intr.c */
+HANDLER(op_iret);
+HANDLER(op_int);
+HANDLER(op_into);
+HANDLER(op_int1);
+/* sys.c */
+HANDLER(op_mov_cr);
+HANDLER(op_mov_dr);
+HANDLER(op_clts);
+HANDLER(op_invd);
+HANDLER(op_grp7);
+HANDLER(op_syscall);
+HANDLER(op_sysret);
+HANDLER(op_sysenter);
+HANDLER(op_sysexit);
+/* msr.c */
+HANDLER(op_rdmsr);
+HANDLER(op_wrmsr);
 
 #endif

@@ -1,19 +1,30 @@
 /*
  * emu/cpu/io.c: port I/O and the interrupt flag (SDM Vol 1 chapter 19, "Input/
  * Output"; Vol 2A IN, OUT, CLI, STI). In protected mode a CPL above IOPL
- * needs the TSS I/O permission bitmap, which is not modelled yet: such
- * accesses are #GP(0), as they are for Linux user code.
+ * needs the TSS I/O permission bitmap (19.5.2). The user-mode embedding has
+ * no TSS: there such accesses are #GP(0), as they are for Linux user code.
  */
 #include "emu/cpu/internal.h"
 
 /* may this vCPU touch size bytes of ports from port? raises #GP(0) if not */
+#define TSS_IOMAP_BASE 0x66 /* offset of the I/O map base in a 32-bit or 64-bit TSS */
+
 void cpu_io_check(struct cpu *c, uint16_t port, unsigned size)
 {
-    (void)port, (void)size;
     if (c->mode == MODE_REAL)
         return;
     unsigned iopl = (c->rflags & RFLAGS_IOPL) >> RFLAGS_IOPL_SHIFT;
-    if (c->cpl > iopl) /* XXX: the TSS I/O permission bitmap (SDM Vol 1 19.5.2) */
+    if (c->cpl <= iopl && !(c->rflags & RFLAGS_VM))
+        return;
+    /* every bit for the ports accessed must be 0, inside the TSS limit (19.5.2) */
+    if (c->stop_at_exc || (c->tr.attr & SEG_ATTR_TYPE & ~2u) != DESC_TSS_AVAIL ||
+        TSS_IOMAP_BASE + 1 > c->tr.limit)
+        cpu_gp0(c);
+    uint32_t at = (uint32_t)sys_read(c, c->tr.base + TSS_IOMAP_BASE, 2) + port / 8;
+    if (at + 1 > c->tr.limit)
+        cpu_gp0(c);
+    uint32_t bits = (uint32_t)sys_read(c, c->tr.base + at, 2) >> (port & 7);
+    if (bits & ((1u << size) - 1))
         cpu_gp0(c);
 }
 
@@ -73,6 +84,8 @@ HANDLER(op_sti)
 {
     (void)i;
     if_check(c);
-    /* XXX: the one-instruction interrupt shadow comes with interrupt delivery */
+    /* interrupts wait until after the next instruction (SDM Vol 3A 6.8.3) */
+    if (!(c->rflags & RFLAGS_IF))
+        c->shadow_at = c->icount + 1;
     c->rflags |= RFLAGS_IF;
 }

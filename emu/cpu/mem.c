@@ -4,8 +4,8 @@
  * the per-vCPU software TLB that yields host pointers, the slow paths for
  * page-crossing and MMIO accesses, and locked read-modify-writes.
  *
- * Paging is a later increment: without a bus translate hook, linear is
- * physical. The TLB is where the page walker will plug in.
+ * Paging (paging.c) fills the TLB; the user-mode embedding maps linear to
+ * physical one to one, or through its bus translate hook.
  */
 #include "emu/cpu/internal.h"
 
@@ -38,8 +38,24 @@ uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned siz
         return lin;
     }
     uint64_t last = off + size - 1;
-    if (c->mode != MODE_REAL && acc == ACC_WRITE &&
-        ((s->attr & SEG_TYPE_CODE) || !(s->attr & SEG_TYPE_WRITABLE)))
+    /*
+     * What the segment's type refuses, by P, code and writable: a null
+     * selector leaves the register unusable (SDM Vol 3A 3.4.2), code is never
+     * writable, execute-only code is not readable (3.4.5.1).
+     */
+    static const uint8_t deny[8] = {
+        [0] = 7,
+        [1] = 7,
+        [2] = 7,
+        [3] = 7,                                /* not present */
+        [4] = 1u << ACC_WRITE,                  /* read-only data */
+        [5] = 0,                                /* read/write data */
+        [6] = 1u << ACC_WRITE | 1u << ACC_READ, /* execute-only code */
+        [7] = 1u << ACC_WRITE,                  /* readable code */
+    };
+    unsigned type = (s->attr & SEG_ATTR_P) >> 5 | (s->attr & SEG_TYPE_CODE) >> 2 |
+                    (s->attr & SEG_TYPE_WRITABLE) >> 1;
+    if (((deny[type] >> acc) & 1) && c->mode != MODE_REAL)
         seg_fault(c, seg);
     if (!(s->attr & SEG_TYPE_CODE) && (s->attr & SEG_TYPE_EXPDOWN)) {
         uint64_t upper = (s->attr & SEG_ATTR_DB) ? 0xffffffffull : 0xffffull;
@@ -53,6 +69,7 @@ uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned siz
 
 void cpu_tlb_flush(struct cpu *c)
 {
+    c->tlb_large = false;
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
         c->tlb[k].tag = c->tlb[k].wtag = c->tlb[k].xtag = CPU_TLB_INVALID;
 }
@@ -79,6 +96,7 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
     unsigned perm = CPU_PERM_W | CPU_PERM_X;
 
     if (bus->translate) {
+        c->fill_pa = page << X86_PAGE_SHIFT;
         host = bus->translate(bus->opaque, page << X86_PAGE_SHIFT, &perm);
         if (!host)
             cpu_raise_pf(c, lin, pf_error(c, acc));
@@ -86,11 +104,19 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             (acc == ACC_FETCH && !(perm & CPU_PERM_X)))
             cpu_raise_pf(c, lin, pf_error(c, acc) | PFERR_P);
     } else {
-        uint64_t pa = page << X86_PAGE_SHIFT; /* XXX: paging comes with the MMU increment */
-        if (pa + X86_PAGE_SIZE > bus->ram_size)
+        uint64_t pa = page << X86_PAGE_SHIFT;
+        if ((c->cr0 & CR0_PG) && !c->stop_at_exc) /* user-mode embedding: flat */
+            pa = cpu_page_walk(c, lin, acc, &perm);
+        else if (!(c->efer & EFER_LMA))
+            pa &= 0xffffffffull;
+        c->fill_pa = pa;
+        if (pa >= bus->ram_size || bus->ram_size - pa < X86_PAGE_SIZE)
             return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
         host = bus->ram + pa;
     }
+    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
+    if (c->sys_access && c->cpl == 3)
+        return (uintptr_t)host;
     e->tag = page;
     e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
@@ -99,30 +125,34 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
 }
 
 /* host address of one byte, or 0 for MMIO (then *pa is its physical address) */
-static uintptr_t byte_host(struct cpu *c, uint64_t lin, enum access acc)
+static uintptr_t byte_host(struct cpu *c, uint64_t lin, enum access acc, uint64_t *pa)
 {
     uintptr_t page = cpu_tlb_fill(c, lin, acc);
+    if (pa)
+        *pa = c->fill_pa + (lin & (X86_PAGE_SIZE - 1));
     return page ? page + (lin & (X86_PAGE_SIZE - 1)) : 0;
 }
 
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 {
-    uint64_t end = lin + size - 1;
-    uintptr_t h = byte_host(c, lin, ACC_READ);
+    uint64_t end = lin + size - 1, pa, pa2;
+    uintptr_t h = byte_host(c, lin, ACC_READ, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
             return host_load((const void *)h, size);
-        return c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, lin, size) : size_mask(size);
+        return c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, pa, size) : size_mask(size);
     }
     /* crosses a page: both halves must be reachable before any byte is read */
-    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_READ);
+    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_READ, &pa2);
     unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
     uint64_t v = 0;
     for (unsigned k = 0; k < size; k++) {
         uintptr_t b = k < first ? (h ? h + k : 0) : (h2 ? h2 + k - first : 0);
         uint64_t byte =
             b ? host_load((const void *)b, 1)
-              : (c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, lin + k, 1) : 0xff);
+              : (c->bus->mmio_read
+                     ? c->bus->mmio_read(c->bus->opaque, k < first ? pa + k : pa2 + k - first, 1)
+                     : 0xff);
         v |= byte << (8 * k);
     }
     return v;
@@ -130,33 +160,34 @@ uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 
 void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 {
-    uint64_t end = lin + size - 1;
-    uintptr_t h = byte_host(c, lin, ACC_WRITE);
+    uint64_t end = lin + size - 1, pa, pa2;
+    uintptr_t h = byte_host(c, lin, ACC_WRITE, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
             host_store((void *)h, size, v);
         else if (c->bus->mmio_write)
-            c->bus->mmio_write(c->bus->opaque, lin, v, size);
+            c->bus->mmio_write(c->bus->opaque, pa, v, size);
         return;
     }
-    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_WRITE);
+    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_WRITE, &pa2);
     unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
     for (unsigned k = 0; k < size; k++) {
         uintptr_t b = k < first ? (h ? h + k : 0) : (h2 ? h2 + k - first : 0);
         if (b)
             host_store((void *)b, 1, v >> (8 * k));
         else if (c->bus->mmio_write)
-            c->bus->mmio_write(c->bus->opaque, lin + k, (v >> (8 * k)) & 0xff, 1);
+            c->bus->mmio_write(c->bus->opaque, k < first ? pa + k : pa2 + k - first,
+                               (v >> (8 * k)) & 0xff, 1);
     }
 }
 
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1;
-    uintptr_t h = byte_host(c, lin, ACC_WRITE);
+    uintptr_t h = byte_host(c, lin, ACC_WRITE, NULL);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT))
         return (uint8_t *)h;
-    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_WRITE);
+    uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_WRITE, NULL);
     unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
     /* pages that are neighbours on the host too: the host's own bus lock covers it */
     if (h && h2 && h2 == h + first)
@@ -213,10 +244,12 @@ uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, b
      * only. XXX: full atomicity against plain locked ops needs the machine's
      * pause protocol (stop every other vCPU), as a real bus lock does.
      */
-    spin_lock(&c->bus->split_lock);
+    struct spinlock *l =
+        c->bus->shared_split_lock ? c->bus->shared_split_lock : &c->bus->split_lock;
+    spin_lock(l);
     uint64_t old = cpu_read_slow(c, lin, size);
     cpu_write_slow(c, lin, size, op(old, arg, aux));
-    spin_unlock(&c->bus->split_lock);
+    spin_unlock(l);
     return old;
 }
 

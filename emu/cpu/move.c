@@ -51,8 +51,10 @@ HANDLER(op_movsx)
 /* 63 in 64-bit mode; without REX.W it is a plain 32-bit (or 16-bit) move */
 HANDLER(op_movsxd)
 {
-    if (c->mode != MODE_LONG64) /* ARPL outside 64-bit mode: XXX not implemented */
-        cpu_ud(c);
+    if (c->mode != MODE_LONG64) { /* ARPL outside 64-bit mode (seg.c) */
+        op_arpl(c, i);
+        return;
+    }
     unsigned from = i->osz == 8 ? 4 : i->osz;
     reg_write(c, i, i->reg, i->osz, (uint64_t)sext(rm_read(c, i, from), from));
 }

@@ -49,8 +49,13 @@ static const struct opdesc grp3_v[8] = {
 /* group 4 (FE) and 5 (FF); far CALL and JMP (/3, /5) are a later increment */
 static const struct opdesc grp4[8] = {E(op_inc_rm, A_LOCK), E(op_dec_rm, A_LOCK)};
 static const struct opdesc grp5[8] = {
-    E(op_inc_rm, A_LOCK), E(op_dec_rm, A_LOCK), E(op_call_rm, A_F64), E(NULL, 0),
-    E(op_jmp_rm, A_F64),  E(NULL, 0),           E(op_push_rm, A_D64), E(NULL, 0),
+    E(op_inc_rm, A_LOCK), E(op_dec_rm, A_LOCK),   E(op_call_rm, A_F64), E(op_jmp_far_m, A_MEM),
+    E(op_jmp_rm, A_F64),  E(op_jmp_far_m, A_MEM), E(op_push_rm, A_D64), E(NULL, 0),
+};
+
+/* group 6 (0F 00): SLDT, STR, LLDT, LTR, VERR, VERW */
+static const struct opdesc grp6[8] = {
+    E(op_grp6, 0), E(op_grp6, 0), E(op_grp6, 0), E(op_grp6, 0), E(op_grp6, 0), E(op_grp6, 0),
 };
 
 /* group 8 (0F BA): BT, BTS, BTR, BTC r/m, imm8 */
@@ -94,6 +99,28 @@ const struct opdesc optab_1byte[256] = {
     ALU_ROW(0x30, xor, A_LOCK),
     ALU_ROW(0x38, cmp, 0),
     [0x06] = E(op_push_sreg, A_I64),
+    [0x07] = E(op_pop_sreg, A_I64),
+    [0x27] = E(op_daa, A_I64),
+    [0x2f] = E(op_das, A_I64),
+    [0x37] = E(op_aaa_aas, A_I64),
+    [0x3f] = E(op_aaa_aas, A_I64),
+    [0x60] = E(op_pusha, A_I64),
+    [0x61] = E(op_popa, A_I64),
+    [0x62] = E(op_bound, M | A_MEM | A_I64),
+    [0xd4] = E(op_aam, A_UIMM8 | A_I64),
+    [0xd5] = E(op_aad, A_UIMM8 | A_I64),
+    [0x17] = E(op_pop_sreg, A_I64),
+    [0x1f] = E(op_pop_sreg, A_I64),
+    [0x8e] = E(op_mov_sreg_rm, M),
+    [0x9a] = E(op_call_far, A_FARPTR | A_I64),
+    [0xea] = E(op_jmp_far, A_FARPTR | A_I64),
+    [0xc4] = E(op_lxs, M | A_MEM | A_I64),
+    [0xc5] = E(op_lxs, M | A_MEM | A_I64),
+    [0xca] = E(op_retf, A_IMM16),
+    [0xcb] = E(op_retf, 0),
+    [0xcd] = E(op_int, A_UIMM8),
+    [0xce] = E(op_into, A_I64),
+    [0xcf] = E(op_iret, 0),
     [0x0e] = E(op_push_sreg, A_I64),
     [0x16] = E(op_push_sreg, A_I64),
     [0x1e] = E(op_push_sreg, A_I64),
@@ -181,6 +208,7 @@ const struct opdesc optab_1byte[256] = {
     [0xed] = E(op_in, 0),
     [0xee] = E(op_out, B),
     [0xef] = E(op_out, 0),
+    [0xf1] = E(op_int1, 0),
     [0xf4] = E(op_hlt, 0),
     [0xf5] = E(op_cmc, 0),
     [0xf6] = G(grp3_b, B),
@@ -196,6 +224,28 @@ const struct opdesc optab_1byte[256] = {
 };
 
 const struct opdesc optab_0f[256] = {
+    [0x00] = G(grp6, 0),
+    [0x01] = E(op_grp7, M), /* the register forms are other instructions: the handler decides */
+    [0x02] = E(op_lar_lsl, M),
+    [0x03] = E(op_lar_lsl, M),
+    [0x05] = E(op_syscall, 0),
+    [0x06] = E(op_clts, 0),
+    [0x07] = E(op_sysret, 0),
+    [0x08] = E(op_invd, 0),
+    [0x09] = E(op_invd, 0),
+    [0x20] = E(op_mov_cr, M | A_REGONLY),
+    [0x21] = E(op_mov_dr, M | A_REGONLY),
+    [0x22] = E(op_mov_cr, M | A_REGONLY),
+    [0x23] = E(op_mov_dr, M | A_REGONLY),
+    [0x30] = E(op_wrmsr, 0),
+    [0x32] = E(op_rdmsr, 0),
+    [0x34] = E(op_sysenter, 0),
+    [0x35] = E(op_sysexit, 0),
+    [0xa1] = E(op_pop_sreg, A_D64),
+    [0xa9] = E(op_pop_sreg, A_D64),
+    [0xb2] = E(op_lxs, M | A_MEM),
+    [0xb4] = E(op_lxs, M | A_MEM),
+    [0xb5] = E(op_lxs, M | A_MEM),
     [0x0b] = E(op_ud2, 0),
     [0x0d] = E(op_nop, M),   /* PREFETCHW: a hint */
     RANGE8(0x18, op_nop, M), /* hint NOPs, 0F 1F /0 the long NOP */

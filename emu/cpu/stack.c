@@ -29,6 +29,19 @@ void cpu_push(struct cpu *c, unsigned size, uint64_t v)
     c->gpr[REG_RSP] = rsp;
 }
 
+void cpu_push2(struct cpu *c, unsigned size, uint64_t a, uint64_t b)
+{
+    uint64_t sm = size_mask(stack_size(c));
+    uint64_t r1 = rsp_with(c, c->gpr[REG_RSP], c->gpr[REG_RSP] - size);
+    uint64_t r2 = rsp_with(c, r1, r1 - size);
+    /* both slots checked before either is written, and RSP moves last */
+    (void)cpu_linear(c, SEG_SS, r1 & sm, size, ACC_WRITE);
+    (void)cpu_linear(c, SEG_SS, r2 & sm, size, ACC_WRITE);
+    mem_write(c, SEG_SS, r1 & sm, size, a);
+    mem_write(c, SEG_SS, r2 & sm, size, b);
+    c->gpr[REG_RSP] = r2;
+}
+
 uint64_t cpu_pop(struct cpu *c, unsigned size)
 {
     uint64_t rsp = c->gpr[REG_RSP];
@@ -99,6 +112,7 @@ HANDLER(op_popf)
         mask &= 0xffff;
     /* XXX: virtual-8086 mode and CR4.PVI are not modelled */
     cpu_set_rflags(c, ((cur & ~mask) | (v & mask)) & ~(uint64_t)RFLAGS_RF);
+    cpu_tf_check(c, cur);
 }
 
 /* C8 iw ib */

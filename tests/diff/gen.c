@@ -318,6 +318,15 @@ static void build_misc(void)
         add(n, inval64[k], FORM_NONE, 0, IMM_NONE, RM_NONE, T_ONLY64 | T_RARE, 0, 0, 0);
     }
     add("too long", "90", FORM_NONE, 0, IMM_NONE, RM_NONE, T_TOOLONG | T_RARE, 0, 0, 0);
+    /* outside 64-bit mode: decimal adjustments and PUSHA/POPA (SDM Vol 2A/2B) */
+    add("daa", "27", FORM_NONE, 0, IMM_NONE, RM_NONE, T_ONLY32, CF | AF, ALLF & ~OF, OF);
+    add("das", "2f", FORM_NONE, 0, IMM_NONE, RM_NONE, T_ONLY32, CF | AF, ALLF & ~OF, OF);
+    add("aaa", "37", FORM_NONE, 0, IMM_NONE, RM_NONE, T_ONLY32, AF, CF | AF, OF | SF | ZF | PF);
+    add("aas", "3f", FORM_NONE, 0, IMM_NONE, RM_NONE, T_ONLY32, AF, CF | AF, OF | SF | ZF | PF);
+    add("aam imm8", "d4", FORM_NONE, 0, IMM_U8, RM_NONE, T_ONLY32, 0, SF | ZF | PF, OF | AF | CF);
+    add("aad imm8", "d5", FORM_NONE, 0, IMM_U8, RM_NONE, T_ONLY32, 0, SF | ZF | PF, OF | AF | CF);
+    add("pusha", "60", FORM_NONE, SZ_V, IMM_NONE, RM_NONE, T_ONLY32, 0, 0, 0);
+    add("popa", "61", FORM_NONE, SZ_V, IMM_NONE, RM_NONE, T_ONLY32, 0, 0, 0);
 }
 
 /*

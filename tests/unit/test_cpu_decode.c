@@ -55,7 +55,7 @@ static const struct len_case lengths[] = {
     {"f0 01 c0", false, 0}, /* lock on a register */
     {"f0 39 07", false, 0}, /* lock cmp */
     {"06", false, 0},       /* push es: invalid in 64-bit mode */
-    {"0f 05", false, 0},    /* syscall: not yet implemented */
+    {"0f 05", false, 2},  /* syscall */
     {"8d c0", false, 0},    /* lea with a register operand */
     {"ff d8", false, 0},    /* call far with a register operand */
     {"0f c7 c8", false, 0}, /* cmpxchg8b with a register operand */
