@@ -408,6 +408,13 @@ static int parse_fault_test(struct parse_ctx *p, char *arg)
                     show(shown, arg, strlen(arg)));
 }
 
+static int parse_stats(struct parse_ctx *p, char *arg)
+{
+    (void)arg;
+    p->cfg->stats = true;
+    return 0;
+}
+
 static int parse_help(struct parse_ctx *p, char *arg)
 {
     (void)arg;
@@ -435,6 +442,8 @@ static const struct cmdline_option options[] = {
      "benchmark the host instead of running a guest"},
     {"fault-test", NULL, "ud|pf|de|ap-ud|stack", CMDLINE_BAREMETAL, false, parse_fault_test,
      "provoke a host exception to test the fault dump"},
+    {"stats", NULL, NULL, BOTH, false, parse_stats,
+     "at the end, print each vCPU's retired instruction count"},
     {"dump-tables", NULL, "DIR", CMDLINE_HOSTED, false, parse_dump_tables,
      "write the firmware tables the guest would get into DIR and exit"},
     {"h", "help", NULL, BOTH, false, parse_help, "print this help"},

@@ -12,6 +12,7 @@
  *   -serial stdio|none                    default stdio
  *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud|stack   bare-metal kernel only
  *   -dump-tables DIR                      hosted only: write the firmware tables, exit
+ *   -stats                                per-vCPU retired instructions at the end
  *   -h | -help                            usage
  *
  * SIZE is decimal, with an optional fraction and an optional one-letter
@@ -78,6 +79,7 @@ struct baremu_config {
     const char *append;  /* -append, or NULL */
     const char *drive;   /* the file= of -drive, or NULL */
     const char *dump_tables; /* -dump-tables: the directory, or NULL */
+    bool stats;              /* -stats: per-vCPU instruction counts at the end */
     bool serial_stdio;   /* guest UART on the host console (-serial stdio) */
     bool help;           /* -h seen: print cmdline_usage() and stop */
     bool exit_when_done; /* -exit: end QEMU through isa-debug-exit when done */

@@ -12,6 +12,7 @@
  * 1 otherwise.
  */
 #include "emu/cmdline.h"
+#include "emu/machine.h"
 #include "hosted/dump_tables.h"
 
 #include <errno.h>
@@ -20,10 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXIT_BAD_USAGE 2
-#define EXIT_NO_GUEST  1
+#define FILE_MAX       (1ull << 30) /* a kernel or initrd larger than this is a mistake */
 #define ERR_MAX        512
 #define USAGE_MAX      4096
 
@@ -81,10 +83,99 @@ static int check_files(const struct baremu_config *cfg, char *err, size_t errlen
     return 0;
 }
 
+/* the whole of a file named on the command line, or exit 2 saying why */
+static uint8_t *slurp(const char *opt, const char *path, size_t *len)
+{
+    char err[ERR_MAX];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, sizeof err, "%s: cannot open '%s': %s", opt, path, strerror(errno));
+        die_usage(err);
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > FILE_MAX) {
+        snprintf(err, sizeof err, "%s: '%s' is larger than %llu MiB", opt, path,
+                 (unsigned long long)(FILE_MAX >> 20));
+        die_usage(err);
+    }
+    uint8_t *buf = malloc((size_t)st.st_size + 1);
+    if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        snprintf(err, sizeof err, "%s: cannot read '%s'", opt, path);
+        die_usage(err);
+    }
+    fclose(f);
+    *len = (size_t)st.st_size;
+    return buf;
+}
+
+/* -drive: a raw image file behind the virtio-blk device */
+#define SECTOR 512u
+static int disk_fd = -1;
+
+static int disk_read(void *opaque, uint64_t sector, void *buf, uint32_t bytes)
+{
+    (void)opaque;
+    return pread(disk_fd, buf, bytes, (off_t)(sector * SECTOR)) == (ssize_t)bytes ? 0 : -1;
+}
+
+static int disk_write(void *opaque, uint64_t sector, const void *buf, uint32_t bytes)
+{
+    (void)opaque;
+    return pwrite(disk_fd, buf, bytes, (off_t)(sector * SECTOR)) == (ssize_t)bytes ? 0 : -1;
+}
+
+static int disk_flush(void *opaque)
+{
+    (void)opaque;
+    return fdatasync(disk_fd);
+}
+
+static struct blk_backend open_disk(const char *path)
+{
+    char err[ERR_MAX];
+    bool read_only = false;
+    disk_fd = open(path, O_RDWR | O_CLOEXEC);
+    if (disk_fd < 0 && (errno == EACCES || errno == EROFS)) {
+        disk_fd = open(path, O_RDONLY | O_CLOEXEC);
+        read_only = true;
+    }
+    struct stat st;
+    if (disk_fd < 0 || fstat(disk_fd, &st) != 0) {
+        snprintf(err, sizeof err, "-drive: cannot open '%s': %s", path, strerror(errno));
+        die_usage(err);
+    }
+    return (struct blk_backend){.read = disk_read, .write = disk_write, .flush = disk_flush,
+                                .sectors = (uint64_t)st.st_size / SECTOR, .read_only = read_only};
+}
+
+/* build the machine the command line describes and run it; its exit status is ours */
+static int run_machine(const struct baremu_config *cfg)
+{
+    static struct machine m; /* large: one LAPIC slot per possible vCPU */
+    struct machine_config mc = {
+        .ncpus = cfg->smp,
+        .ram_size = cfg->ram_bytes,
+        .cmdline = cfg->append,
+        .unix_time = (int64_t)time(NULL),
+        .stats = cfg->stats,
+    };
+    mc.kernel = slurp("-kernel", cfg->kernel, &mc.kernel_len);
+    if (cfg->initrd)
+        mc.initrd = slurp("-initrd", cfg->initrd, &mc.initrd_len);
+    if (cfg->drive)
+        mc.disk = open_disk(cfg->drive);
+    char err[ERR_MAX], line[ERR_MAX];
+    if (machine_create(&m, &mc, err, sizeof err) != 0)
+        die_usage(err);
+    cmdline_describe(line, sizeof line, cfg);
+    fprintf(stderr, "baremu: machine: %s\n", line);
+    return machine_run(&m);
+}
+
 int main(int argc, char **argv)
 {
     struct baremu_config cfg;
-    char err[ERR_MAX], line[USAGE_MAX];
+    char err[ERR_MAX];
 
     cmdline_defaults(&cfg);
     if (cmdline_parse(&cfg, argc > 0 ? argc - 1 : 0, argv + (argc > 0), CMDLINE_HOSTED, err,
@@ -102,8 +193,5 @@ int main(int argc, char **argv)
     if (check_files(&cfg, err, sizeof err) != 0)
         die_usage(err);
 
-    cmdline_describe(line, sizeof line, &cfg);
-    fprintf(stderr, "baremu: machine: %s\n", line);
-    fprintf(stderr, "baremu: no guest CPU yet (the interpreter is a later issue); stopping\n");
-    return EXIT_NO_GUEST;
+    return run_machine(&cfg);
 }

@@ -11,12 +11,8 @@
 struct ipi_pong ipi_pong[MAX_HOST_CPUS];
 volatile uint64_t ipi_ping[MAX_HOST_CPUS];
 
-/* VEC_KICK only wakes the core from HLT; the idle loop looks for work itself */
-static void on_kick(struct trap_frame *f)
-{
-    (void)f;
-    __atomic_fetch_add(&this_cpu_ptr()->kicks, 1, __ATOMIC_RELAXED);
-}
+/* VEC_KICK only wakes the core from HLT; the woken code looks for work itself */
+static void on_kick(struct trap_frame *f) { (void)f; }
 
 static void on_call(struct trap_frame *f)
 {

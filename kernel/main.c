@@ -12,6 +12,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
 #include "kernel/fbcon.h"
+#include "kernel/guest.h"
 #include "kernel/hostbench.h"
 #include "kernel/idle.h"
 #include "kernel/ipi.h"
@@ -152,6 +153,8 @@ void kmain(uint32_t magic, uint64_t info)
         fault_on_ap();
     if (config.hostbench)
         hostbench_run();
+    else if (config.kernel)
+        guest_run(&config, &bootinfo); /* never returns */
     kprintf("baremu: nothing more to do yet; halted\n");
     kernel_stop(KERNEL_EXIT_OK);
 }

@@ -22,7 +22,6 @@ struct percpu {
     /* a function posted to this core (smp_call) */
     void (*volatile call_fn)(void *arg);
     void *volatile call_arg;
-    volatile uint64_t kicks;  /* host_kick()s received, for host_wait() */
 } __attribute__((aligned(64)));
 
 extern struct percpu percpu[MAX_HOST_CPUS];
