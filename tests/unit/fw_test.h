@@ -14,6 +14,11 @@
 
 #define FW_TEST_RAM (64ull << 20)
 
+/* little-endian stores into a test image */
+static inline void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
 /* the vCPU counts every table is checked with: for (k = 0; k < FW_TEST_NCOUNTS; k++) */
 #define FW_TEST_NCOUNTS 5
 static inline unsigned fw_test_count(size_t k)

@@ -11,21 +11,6 @@
 
 #define IMG 0x400
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, 8);
-}
-
 static void linux_header(uint8_t *b)
 {
     put16(b + 0x1fe, 0xaa55);

@@ -23,21 +23,6 @@ struct img {
     uint8_t b[IMG_SIZE];
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, 8);
-}
-
 static uint32_t get32(const uint8_t *p)
 {
     uint32_t v;

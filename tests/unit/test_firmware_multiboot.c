@@ -21,16 +21,6 @@ struct img {
     uint8_t b[IMG_SIZE];
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
 static void mb_header(struct img *im, uint32_t flags)
 {
     put32(im->b + HDR_OFF, MB1_HEADER_MAGIC);

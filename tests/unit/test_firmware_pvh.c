@@ -23,21 +23,6 @@ struct img {
     uint8_t b[IMG_SIZE];
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, 8);
-}
-
 /* the Xen note: namesz 4, descsz, type 18, "Xen\0", the entry */
 static void note(struct img *im, uint32_t descsz, uint64_t entry, uint32_t type)
 {
