@@ -164,9 +164,9 @@ static void catch_up(struct rtc *r, uint64_t now)
     update_irq(r);
 }
 
-static uint8_t reg_read(struct rtc *r, unsigned index, uint64_t now)
+/* the clock's own registers: brought up to date before any access */
+static bool is_time_reg(unsigned index)
 {
-    uint8_t v;
     switch (index) {
     case RTC_SECONDS:
     case RTC_MINUTES:
@@ -176,9 +176,21 @@ static uint8_t reg_read(struct rtc *r, unsigned index, uint64_t now)
     case RTC_MONTH:
     case RTC_YEAR:
     case RTC_CENTURY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static uint8_t reg_read(struct rtc *r, unsigned index, uint64_t now)
+{
+    uint8_t v;
+    if (is_time_reg(index)) {
         if (!(r->cmos[RTC_REG_B] & REG_B_SET))
             store_time(r, seconds_at(r, now));
         return r->cmos[index];
+    }
+    switch (index) {
     case RTC_REG_A: {
         v = r->cmos[RTC_REG_A] & ~REG_A_UIP;
         uint64_t into = (now - r->base_tick) % r->clock->hz;
@@ -199,15 +211,7 @@ static uint8_t reg_read(struct rtc *r, unsigned index, uint64_t now)
 
 static void reg_write(struct rtc *r, unsigned index, uint8_t v, uint64_t now)
 {
-    switch (index) {
-    case RTC_SECONDS:
-    case RTC_MINUTES:
-    case RTC_HOURS:
-    case RTC_DAY_OF_WEEK:
-    case RTC_DAY_OF_MONTH:
-    case RTC_MONTH:
-    case RTC_YEAR:
-    case RTC_CENTURY:
+    if (is_time_reg(index)) {
         if (!(r->cmos[RTC_REG_B] & REG_B_SET))
             store_time(r, seconds_at(r, now));
         r->cmos[index] = v;
@@ -217,6 +221,8 @@ static void reg_write(struct rtc *r, unsigned index, uint8_t v, uint64_t now)
             r->base_tick = r->seen_tick = now;
         }
         return;
+    }
+    switch (index) {
     case RTC_REG_A:
         r->cmos[RTC_REG_A] = v & ~REG_A_UIP;
         return;
