@@ -23,13 +23,8 @@ struct madt_lapic_override {
 } __attribute__((packed));
 _Static_assert(sizeof(struct madt_lapic_override) == 12, "ACPI 6.x table 5-54");
 
-static bool checksum_ok(const void *p, uint32_t len)
-{
-    uint8_t sum = 0;
-    for (uint32_t i = 0; i < len; i++)
-        sum += ((const uint8_t *)p)[i];
-    return sum == 0;
-}
+/* a table is good when its bytes, checksum included, sum to 0 */
+static bool checksum_ok(const void *p, uint32_t len) { return fw_checksum(p, len) == 0; }
 
 #define TABLE_MAX_LEN (16u << 20)
 
