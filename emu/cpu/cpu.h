@@ -93,6 +93,36 @@ struct tlb_entry {
     uintptr_t host; /* host address of the page */
 };
 
+/*
+ * The x87 FPU, MMX and SSE state (issue 8), kept here in emulator memory and
+ * never in host registers, so a host interrupt cannot disturb it. The x87
+ * files own struct x87_state, the SSE files the XMM registers and MXCSR; the
+ * MMX registers MM0..MM7 are the mantissas of the physical x87 registers
+ * R0..R7 (SDM Vol 1 9.5), which is why both live side by side.
+ */
+struct fpu_reg {
+    uint64_t mant; /* significand, the explicit integer bit is bit 63; MMn */
+    uint16_t se;   /* sign (bit 15) and biased exponent (14..0); all ones after an MMX write */
+};
+
+struct x87_state {
+    struct fpu_reg r[8]; /* physical registers: ST(i) is r[(TOP + i) & 7] */
+    uint16_t fcw;        /* control word */
+    uint16_t fsw;        /* status word, TOP in bits 13..11 */
+    uint8_t ftw;         /* abridged tag word as FXSAVE has it: bit i set = R_i is not empty;
+                            the full 2-bit tags are computed from the contents when stored */
+    uint16_t fop;        /* the last non-control instruction's opcode, 11 bits */
+    uint64_t fip, fdp;   /* the last instruction's and data operand's offsets */
+    uint16_t fcs, fds;   /* and their selectors */
+};
+
+union xmm {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+};
+
 struct cpu;
 
 /* page permissions from a bus translate hook */
@@ -154,6 +184,11 @@ struct cpu_exception {
 /* the features a vCPU advertises and implements */
 struct cpu_features {
     bool tzcnt; /* F3 0F BC is TZCNT (BMI1); BSF otherwise */
+    /* CMPS reads ES:rDI before DS:rSI, so a fault on both reports rDI's
+     * address. The SDM leaves the order open and silicon differs (some AMD
+     * Zen parts read rDI first); by default DS:rSI is read first, as QEMU
+     * and Bochs do. The differential oracle sets it to match its host. */
+    bool cmps_dst_first;
     /* what CPUID reports of the machine (0: leave the leaf out) */
     uint32_t apic_id;  /* leaves 1, 0xB, 0x1F */
     unsigned ncpus;    /* the topology of leaves 0xB/0x1F: one core per vCPU */
@@ -178,6 +213,11 @@ struct cpu {
     uint64_t tsc_offset; /* IA32_TSC writes: guest TSC = bus->tsc() + tsc_offset */
     uint64_t mtrr_def, mtrr_fixed[11], mtrr_var[16]; /* MTRRs, storage only */
     uint64_t dr[8];                                  /* DR0..DR7, storage only */
+
+    struct x87_state x87;
+    union xmm xmm[16];
+    uint32_t mxcsr;
+    uint64_t xcr0; /* XCR0 (XSETBV) */
 
     uint8_t mode; /* enum cpu_mode */
     uint8_t cpl;

@@ -116,9 +116,14 @@ static void string_op(struct cpu *c, const struct insn *i, unsigned kind)
             adv_si = adv_di = true;
             break;
         case STR_CMPS:
-            /* ES:rDI is read first, as silicon does (docs/cpu-divergences.md) */
-            b = mem_read(c, SEG_ES, di, size);
-            a = mem_read(c, i->seg, si, size);
+            /* which operand is read first is the CPU model's (docs/cpu-divergences.md) */
+            if (c->feat.cmps_dst_first) {
+                b = mem_read(c, SEG_ES, di, size);
+                a = mem_read(c, i->seg, si, size);
+            } else {
+                a = mem_read(c, i->seg, si, size);
+                b = mem_read(c, SEG_ES, di, size);
+            }
             lf_set(c, LF_SUB, size, a - b, a, b);
             adv_si = adv_di = true;
             break;

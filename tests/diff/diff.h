@@ -65,6 +65,8 @@ uint64_t diff_rand(uint64_t *state); /* splitmix64 */
 void diff_run_native(const struct diff_case *cases, struct diff_result *results, unsigned n);
 /* run one case in the interpreter */
 void diff_run_interp(const struct diff_case *dc, struct diff_result *r);
+/* the host reads CMPS's ES:rDI operand first (main.c asks it); the interpreter follows */
+extern bool diff_host_cmps_dst_first;
 
 /* hand-written cases (cases.c) and the random generator (gen.c) */
 unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32);

@@ -11,6 +11,8 @@
 
 #define INTERP_BUDGET 100000
 
+bool diff_host_cmps_dst_first;
+
 struct space {
     uint8_t code[DIFF_PAGE];
     uint8_t data[DIFF_DATA_SIZE];
@@ -56,6 +58,7 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r)
         cpu_update_mode(&c);
     }
     c.feat.tzcnt = __builtin_cpu_supports("bmi");
+    c.feat.cmps_dst_first = diff_host_cmps_dst_first;
     for (int k = 0; k < 16; k++)
         c.gpr[k] = dc->regs[k];
     c.rip = dc->code16 ? 0 : DIFF_CODE_VA;

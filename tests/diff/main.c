@@ -236,6 +236,28 @@ static bool have_mode(unsigned bits)
            results[0].rip == (bits == 16 ? 0 : DIFF_CODE_VA) + 2;
 }
 
+/*
+ * Which CMPS operand does the host read first? A CMPSB with both operands in
+ * the never-mapped guard pages faults on whichever it reads first, and CR2
+ * tells (docs/cpu-divergences.md).
+ */
+static bool host_cmps_dst_first(void)
+{
+    memset(&cases[0], 0, sizeof cases[0]);
+    cases[0].code[0] = 0xa6; /* CMPSB */
+    cases[0].code_len = 1;
+    cases[0].rflags = 0x202;
+    cases[0].regs[4] = DIFF_DATA_VA + 0x1000;
+    cases[0].regs[6] = DIFF_GUARD_LO; /* RSI */
+    cases[0].regs[7] = DIFF_GUARD_HI; /* RDI */
+    diff_run_native(cases, results, 1);
+    if (!results[0].done || results[0].vector != 14) {
+        fprintf(stderr, "difftest: the CMPS probe did not fault as expected\n");
+        exit(2);
+    }
+    return results[0].cr2 == DIFF_GUARD_HI;
+}
+
 static uint64_t case_seed(uint64_t seed, unsigned bits, unsigned index)
 {
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + index * 4 + (bits == 32) + (bits == 16) * 2;
@@ -332,6 +354,9 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     cases = shared(BATCH * sizeof *cases);
     results = shared(BATCH * sizeof *results);
+    diff_host_cmps_dst_first = host_cmps_dst_first();
+    printf("# the host reads CMPS's %s operand first\n",
+           diff_host_cmps_dst_first ? "ES:rDI" : "DS:rSI");
     if (rerun >= 0)
         return rerun_one(seed, (unsigned)rerun, modes[0]) ? 0 : 1;
     unsigned failed = 0;

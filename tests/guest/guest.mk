@@ -21,7 +21,9 @@ GUEST_CFLAGS   := -m32 -std=gnu11 -O2 -g $(GUEST_WARN) -ffreestanding -fno-pic -
                   -I$(GUEST_DIR) -I$(BUILD)/include -MMD -MP
 GUEST_ASFLAGS  := -m32 -I$(GUEST_DIR)/rt -I$(BUILD)/include -MMD -MP
 GUEST_LDFLAGS  := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -T $(GUEST_DIR)/guest.ld
-GUEST_LIBGCC   := $(shell $(GUEST_CC) -m32 -print-libgcc-file-name)
+# '=', not ':=': asked when a guest links, after scripts/setup has installed
+# gcc-multilib on a fresh machine (at parse time there may be no 32-bit libgcc)
+GUEST_LIBGCC   = $(shell $(GUEST_CC) -m32 -print-libgcc-file-name)
 
 GUEST_RT_SRCS  := $(wildcard $(GUEST_DIR)/rt/*.S $(GUEST_DIR)/rt/*.c)
 GUEST_RT_OBJS  := $(patsubst $(GUEST_DIR)/%,$(GUEST_OUT)/%.o,$(GUEST_RT_SRCS))
