@@ -61,7 +61,7 @@
 #define FCW_PC_SHIFT 8
 #define FCW_RC_SHIFT 10
 #define FCW_RESET 0x0040 /* at RESET (SDM Vol 3A table 9-1) */
-#define FCW_INIT 0x037f  /* after FNINIT */
+#define FCW_DEFAULT 0x037f /* after FNINIT */
 #define FTW_VALID 0
 #define FTW_ZERO 1
 #define FTW_SPECIAL 2
@@ -234,12 +234,6 @@
 #define MXCSR_FZ (1u << 15)     /* flush to zero */
 #define MXCSR_DEFAULT 0x1f80u   /* after RESET, INIT and XRSTOR of the init state */
 #define MXCSR_MASK_VALUE 0xffffu /* MXCSR_MASK in FXSAVE: every bit above is reserved (#GP) */
-
-/* the x87 status and control words, as far as the save areas need them (SDM Vol 1 8.1) */
-#define FSW_ES (1u << 7) /* exception summary */
-#define FSW_TOP_SHIFT 11
-#define FSW_TOP (7u << 11)
-#define FCW_DEFAULT 0x037fu /* after FNINIT */
 
 /* XCR0, the XSAVE feature mask (SDM Vol 1 13.3) */
 #define XCR0_X87 (1u << 0)

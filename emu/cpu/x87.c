@@ -154,7 +154,7 @@ uint16_t x87_tag_word(const struct cpu *c)
 
 void x87_fninit(struct cpu *c)
 {
-    c->x87.fcw = FCW_INIT;
+    c->x87.fcw = FCW_DEFAULT;
     c->x87.fsw = 0;
     c->x87.ftw = 0; /* all empty */
     c->x87.fop = 0;
