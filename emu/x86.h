@@ -58,6 +58,8 @@
 #define FSW_B 0x8000 /* busy: a copy of ES */
 #define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
 #define FCW_MASKS 0x003f /* the exception masks, bit for bit over FSW_EXC */
+#define FCW_WRITABLE 0x1f3f /* the rest reads as 0, but bit 6 as 1 (as silicon does) */
+#define FCW_ONES 0x0040
 #define FCW_PC_SHIFT 8
 #define FCW_RC_SHIFT 10
 #define FCW_RESET 0x0040 /* at RESET (SDM Vol 3A table 9-1) */

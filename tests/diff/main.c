@@ -8,8 +8,9 @@
  *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]
  *
  * -n random cases per mode (default 20000), -s the seed (default 1), -m the
- * modes (16-bit code runs in LDT segments), -r rerun random case INDEX alone
- * and show it.
+ * modes (16-bit code runs in LDT segments), -c x87 random cases of x87
+ * instructions only (no fixed cases), -r rerun random case INDEX alone and
+ * show it (with the same -c).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -66,8 +67,9 @@ static void say(struct report *r, const char *fmt, ...)
 
 static const char *vec_name(int v)
 {
-    static const char *names[32] = {[0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",
-                                    [12] = "#SS", [13] = "#GP", [14] = "#PF", [17] = "#AC"};
+    static const char *names[32] = {
+        [0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",  [7] = "#NM", [12] = "#SS",
+        [13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [19] = "#XM"};
     if (v == -1)
         return "(no exception: budget ran out)";
     if (v == -2)
@@ -408,7 +410,8 @@ int main(int argc, char **argv)
     unsigned modes[3] = {64, 32, 16}, nmodes = 3;
     long rerun = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:m:r:")) != -1) {
+    bool fixed = true;
+    while ((opt = getopt(argc, argv, "n:s:m:r:c:")) != -1) {
         switch (opt) {
         case 'n':
             count = (unsigned)strtoul(optarg, NULL, 0);
@@ -425,8 +428,17 @@ int main(int argc, char **argv)
         case 'r':
             rerun = strtol(optarg, NULL, 0);
             break;
+        case 'c':
+            if (strcmp(optarg, "x87")) {
+                fprintf(stderr, "difftest: -c takes x87, not %s\n", optarg);
+                return 2;
+            }
+            gen_only = T_X87; /* random cases of that class only, and no fixed ones */
+            fixed = false;
+            break;
         default:
-            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]\n");
+            fprintf(stderr,
+                    "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-c x87] [-r INDEX]\n");
             return 2;
         }
     }
@@ -446,7 +458,7 @@ int main(int argc, char **argv)
                    bits, bits);
             continue;
         }
-        failed += run_fixed(bits) + run_random(seed, count, bits);
+        failed += (fixed ? run_fixed(bits) : 0) + run_random(seed, count, bits);
     }
     printf("1..%u\n", tap_n);
     if (failed)

@@ -330,9 +330,13 @@ static void run_x87(enum x87_op op, const char *name,
         }
         if (precomp_unmasked(&e))
             r = a;
+        if (cc & SF_REM_NAN)
+            cc = 0;
         uint16_t want_fsw = f.fsw & 0xc7ff, got_fsw = fsw_of(&e, cc);
         if ((op == OP_PREM || op == OP_PREM1) && (cc & SF_REM_C2)) /* quotient bits undefined */
             want_fsw &= ~(FSW_C0 | FSW_C1 | FSW_C3), got_fsw &= ~(FSW_C0 | FSW_C1 | FSW_C3);
+        if (cc & SF_REM_NAN) /* C0 and C3 stay as they were: 0 after FNINIT */
+            cc = 0;
         if (op == OP_PREM || op == OP_PREM1) /* C1 is Q0 there, not "rounded up" */
             got_fsw = (uint16_t)((got_fsw & ~FSW_C1) | (cc & FSW_C1));
         /* after the instruction: FSW with TOP 6 (two pushed), its flags and ES/B */
