@@ -8,19 +8,7 @@
  */
 #include <stddef.h>
 
-#include "emu/cpu/softfloat.h"
-
-typedef unsigned __int128 u128;
-
-/* an unpacked value: m * 2^(e - 63); m has bit 63 set for K_NORM */
-enum { K_ZERO, K_NORM, K_INF, K_QNAN, K_SNAN, K_BAD };
-struct uf {
-    uint8_t k;
-    bool s;
-    bool den; /* a denormal operand (DE), already normalised */
-    int32_t e;
-    uint64_t m; /* NaN: integer bit, quiet bit 62, payload */
-};
+#include "emu/cpu/softfloat_impl.h"
 
 #define QUIET_BIT (1ull << 62)
 #define INT_BIT   (1ull << 63)
@@ -925,4 +913,27 @@ sf80 sf80_rem(struct sf_env *e, sf80 av, sf80 bv, bool ieee, uint16_t *status)
     if (rm == 0)
         return (sf80){0, (uint16_t)(a.s ? 0x8000 : 0)};
     return pack80(round_pack(e, &F80, 64, s, a.e - (int32_t)steps + 64, rm));
+}
+
+/* ---- for softfloat_trans.c (softfloat_impl.h) ----------------------------- */
+
+struct uf sfi_unpack80(sf80 v)
+{
+    return unpack80(v);
+}
+
+sf80 sfi_round80(struct sf_env *env, bool s, int32_t e, u128 sig)
+{
+    return pack80(round_pack(env, &F80, 64, s, e, sig));
+}
+
+sf80 sfi_nan80(struct sf_env *env, struct uf a, struct uf b)
+{
+    struct uf n = nan2(env, a, b);
+    return pack80(pk_special(&F80, &n));
+}
+
+bool sfi_den_check(struct sf_env *env, const struct uf *a, const struct uf *b)
+{
+    return den_check(env, a, b);
 }

@@ -159,6 +159,24 @@ sf80 sf80_extract(struct sf_env *e, sf80 a, sf80 *exp);
 #define SF_REM_NAN 0x8000
 sf80 sf80_rem(struct sf_env *e, sf80 a, sf80 b, bool ieee, uint16_t *status);
 
+/*
+ * ---- the x87 transcendentals (softfloat_trans.c): rounded to 64 bits by RC,
+ * as the x87 delivers them (PC does not apply), with the special cases of
+ * SDM Vol 2A for each instruction ----------------------------------------------
+ */
+sf80 sf80_f2xm1(struct sf_env *e, sf80 x);          /* 2^x - 1 */
+sf80 sf80_yl2x(struct sf_env *e, sf80 x, sf80 y);   /* y log2(x) */
+sf80 sf80_yl2xp1(struct sf_env *e, sf80 x, sf80 y); /* y log2(x + 1) */
+sf80 sf80_atan2(struct sf_env *e, sf80 y, sf80 x);  /* FPATAN: the angle of (x, y) */
+/*
+ * Sine and cosine, each with its own environment (es starts as a copy of
+ * ec, or the other way round): a result's flags and C1 are its own; both get
+ * the operand's. False (C2: nothing computed, no flags) when |x| >= 2^63.
+ * The argument is reduced by the x87's 66-bit pi (SDM Vol 1 8.3.10).
+ */
+bool sf80_sincos(struct sf_env *es, struct sf_env *ec, sf80 x, sf80 *sin, sf80 *cos);
+bool sf80_tan(struct sf_env *e, sf80 x, sf80 *tan);
+
 /* ---- conversions between the formats ------------------------------------- */
 sf80 sf32_to_sf80(struct sf_env *e, sf32 a); /* exact; SNaN quieted with IE, DE */
 sf80 sf64_to_sf80(struct sf_env *e, sf64 a);

@@ -44,6 +44,7 @@ enum { RM_NONE, RM_ANY, RM_REG, RM_MEM };
 #define T_CALL    0x80000  /* CALL rel: a later RET would come back */
 #define T_RET     0x100000 /* RET */
 #define T_X87     0x200000 /* an x87 instruction (gen_x87.c) */
+#define T_X87TR   0x400000 /* an x87 transcendental: it ends the case (diff.h fp_approx) */
 
 struct tmpl {
     char name[32];

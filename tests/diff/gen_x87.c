@@ -127,4 +127,12 @@ void gen_build_x87(void)
     };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++)
         fixed(f[k].name, f[k].ops);
+    static const struct {
+        const char *name, *ops;
+    } tr[] = {
+        {"f2xm1", "d9 f0"},   {"fyl2x", "d9 f1"},   {"fptan", "d9 f2"}, {"fpatan", "d9 f3"},
+        {"fyl2xp1", "d9 f9"}, {"fsincos", "d9 fb"}, {"fsin", "d9 fe"},  {"fcos", "d9 ff"},
+    };
+    for (unsigned k = 0; k < sizeof tr / sizeof tr[0]; k++)
+        gen_add(tr[k].name, tr[k].ops, FORM_NONE, 0, IMM_NONE, RM_NONE, T_X87 | T_X87TR, 0, 0, 0);
 }
