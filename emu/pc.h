@@ -34,6 +34,7 @@
 #include "emu/cmdline.h"
 #include "emu/dev/acpipm.h"
 #include "emu/dev/debugexit.h"
+#include "emu/dev/ferr.h"
 #include "emu/dev/fwcfg.h"
 #include "emu/dev/hpet.h"
 #include "emu/dev/i8042.h"
@@ -97,6 +98,7 @@ struct pc {
     struct pci_host pci;
     struct fwcfg fwcfg;
     struct debugexit debugexit;
+    struct ferr ferr;
     struct testdev testdev;
     struct virtio_blk vblk;
     uint64_t console_next;    /* when pc_poll() next looks for console input (atomic) */
