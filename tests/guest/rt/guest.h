@@ -66,6 +66,7 @@ struct trap_frame {
     uint32_t eip, cs, eflags; /* pushed by the CPU */
 };
 void idt_init(void); /* rt_init calls it */
+void idt_load(void); /* LIDT of the one IDT: every AP does it when it starts */
 void idt_set_gate(uint8_t vector, void (*stub)(void));
 void rt_trap(struct trap_frame *f);
 

@@ -46,13 +46,18 @@ void idt_set_gate(uint8_t vector, void (*stub)(void))
     };
 }
 
-void idt_init(void)
+void idt_load(void)
 {
     struct idt_desc d = {.limit = sizeof(idt) - 1, .base = (uintptr_t)idt};
 
+    __asm__ volatile("lidt %0" : : "m"(d));
+}
+
+void idt_init(void)
+{
     for (int v = 0; v < EXC_VECTORS; v++)
         idt_set_gate((uint8_t)v, trap_vectors[v]);
-    __asm__ volatile("lidt %0" : : "m"(d));
+    idt_load();
 }
 
 static uint32_t read_cr2(void)
