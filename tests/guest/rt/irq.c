@@ -50,3 +50,5 @@ void irq_reset(uint8_t vector)
     for (unsigned i = 0; i < IRQ_MAX_CPUS; i++)
         counts[i][vector] = 0;
 }
+
+void irq_reset_own(uint8_t vector) { counts[row(cpu_apic_id())][vector] = 0; }

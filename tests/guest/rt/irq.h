@@ -23,7 +23,8 @@ void irq_install(uint8_t vector, irq_handler h);
 /* interrupts of vector taken by the CPU with this APIC ID */
 uint32_t irq_count(uint32_t apic_id, uint8_t vector);
 const volatile uint32_t *irq_counter(uint32_t apic_id, uint8_t vector);
-/* zero the counters of vector on every CPU */
+/* zero the counters of vector on every CPU, or only on the calling one */
 void irq_reset(uint8_t vector);
+void irq_reset_own(uint8_t vector);
 
 #endif
