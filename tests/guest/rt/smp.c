@@ -7,11 +7,6 @@
 #include "guest.h"
 #include "smp.h"
 
-#define LAPIC_BASE 0xfee00000u
-#define LAPIC_ID 0x020
-#define LAPIC_SVR 0x0f0
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
 #define SVR_ENABLE (1u << 8)
 #define ICR_INIT 0x00000500u
 #define ICR_STARTUP 0x00000600u
@@ -19,6 +14,7 @@
 #define ICR_LEVEL 0x00008000u
 #define ICR_ALL_BUT_SELF 0x000c0000u
 #define ICR_PENDING 0x00001000u
+#define ICR_FIXED 0x00000000u
 #define AP_STACK 8192
 #define TSC_GUESS_HZ 4000000000ull
 #define CHECK_IN_SPINS 200000000u
@@ -29,17 +25,7 @@ static uint8_t ap_stacks[SMP_MAX_CPUS][AP_STACK] __attribute__((aligned(16)));
 static void (*volatile ap_fn)(unsigned index);
 static volatile uint32_t ap_checked_in;
 
-static inline uint32_t lapic_read(uint32_t reg) { return *(volatile uint32_t *)(LAPIC_BASE + reg); }
-static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(LAPIC_BASE + reg) = v; }
-
 uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
 
 static void delay_us(uint32_t us)
 {
@@ -48,11 +34,57 @@ static void delay_us(uint32_t us)
         __asm__ volatile("pause");
 }
 
-static void send_ipi(uint32_t icr)
+static void send_ipi_to(uint32_t dest, uint32_t icr)
 {
-    lapic_write(LAPIC_ICR_HI, 0);
+    lapic_write(LAPIC_ICR_HI, dest << 24);
     lapic_write(LAPIC_ICR_LO, icr);
     while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
+        __asm__ volatile("pause");
+}
+
+static void send_ipi(uint32_t icr) { send_ipi_to(0, icr); }
+
+/*
+ * An IPI is two register writes: an interrupt handler on this CPU that sent
+ * one of its own in between would change ICR_HI under us, so IF is off for it.
+ */
+static uint32_t irq_save(void)
+{
+    uint32_t f;
+    __asm__ volatile("pushfl; popl %0; cli" : "=r"(f)::"memory");
+    return f;
+}
+
+static void irq_restore(uint32_t f)
+{
+    if (f & (1u << 9))
+        __asm__ volatile("sti" ::: "memory");
+}
+
+void smp_send_ipi(uint32_t dest, uint8_t vector)
+{
+    uint32_t f = irq_save();
+    send_ipi_to(dest, ICR_FIXED | ICR_ASSERT | vector);
+    irq_restore(f);
+}
+
+void smp_send_ipi_others(uint8_t vector)
+{
+    uint32_t f = irq_save();
+    send_ipi(ICR_ALL_BUT_SELF | ICR_FIXED | ICR_ASSERT | vector);
+    irq_restore(f);
+}
+
+void smp_barrier_wait(struct smp_barrier *b, unsigned n, uint32_t *my_sense)
+{
+    uint32_t s = *my_sense ^ 1;
+    *my_sense = s;
+    if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
+        b->count = 0;
+        __atomic_store_n(&b->sense, s, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&b->sense, __ATOMIC_ACQUIRE) != s)
         __asm__ volatile("pause");
 }
 
