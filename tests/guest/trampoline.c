@@ -56,7 +56,8 @@ static uint64_t pd[512] __attribute__((aligned(PAGE)));
 volatile uint32_t saved_esp, pm_cr0, lm_efer_lo, lm_cs, user_cs, back_efer, back_cr0;
 volatile uint64_t lm_product, lm_riprel, sc_rcx, sc_r11, sc_rdi, sc_cs, sc_ss, sc_rflags,
     saved_rsp64;
-volatile uint64_t lm_magic = 0x0123456789ABCDEFull;
+volatile uint64_t lm_magic = 0x0123456789ABCDEFull, lm_1g;
+volatile uint32_t have_1g;
 extern char tramp[], tramp_end[], tramp_gdtr[], rm_cr0[], rm_cs[], sys_ret_point[];
 uint32_t tramp_run(void);
 
@@ -117,6 +118,11 @@ __asm__(
     "movabs $0x00000001FFFFFFFF, %rax\n\tmov $0x100000001, %rbx\n\t"
     "imul %rbx, %rax\n\tmov %rax, lm_product(%rip)\n\t" /* wraps mod 2^64 */
     "mov lm_magic(%rip), %rax\n\tmov %rax, lm_riprel(%rip)\n\t"
+    /* through the 1 GiB page at 1 GiB, when there is one */
+    "cmpl $0, have_1g(%rip)\n\tje 2f\n\t"
+    "mov $lm_magic, %eax\n\tadd $0x40000000, %eax\n\tmov (%rax), %rax\n\t"
+    "mov %rax, lm_1g(%rip)\n"
+    "2:\n\t"
     /* STAR: SYSCALL CS 0x30 (SS 0x38), SYSRET base 0x40 (SS 0x4b, CS 0x53) */
     "mov $0xC0000081, %ecx\n\txor %eax, %eax\n\tmov $0x00400030, %edx\n\twrmsr\n\t"
     "mov $0xC0000082, %ecx\n\tmov $sys_entry64, %eax\n\txor %edx, %edx\n\twrmsr\n\t"
@@ -184,6 +190,12 @@ static void setup(void)
     for (unsigned k = 0; k < 512; k++)
         pd[k] = (uint64_t)k << 21 | PTE_P | PTE_W | PTE_U | PTE_PS;
     pdpt[0] = (uint32_t)(uintptr_t)pd | PTE_P | PTE_W | PTE_U;
+    /* a 1 GiB page (4.5, CPUID 80000001H:EDX[26]) at 1 GiB onto physical 0 */
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+    have_1g = (d >> 26) & 1;
+    if (have_1g)
+        pdpt[1] = 0 | PTE_P | PTE_W | PTE_PS;
     pml4[0] = (uint32_t)(uintptr_t)pdpt | PTE_P | PTE_W | PTE_U;
 
     __asm__ volatile("sgdt %0" : "=m"(gdtr));
@@ -213,6 +225,11 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
                0x00000000FFFFFFFFull, /* 0x1FFFFFFFF * 0x100000001 = 0x2_00000000_FFFFFFFF */
            "64-bit IMUL wraps modulo 2^64 (0x%llx)", (unsigned long long)lm_product);
     tap_ok(lm_riprel == lm_magic, "a RIP-relative load and store");
+    if (have_1g)
+        tap_ok(lm_1g == lm_magic, "a 1 GiB page maps 1 GiB onto physical 0");
+    else
+        tap_skip("the CPU has no 1 GiB pages (CPUID 80000001H:EDX[26])",
+                 "a 1 GiB page maps 1 GiB onto physical 0");
     tap_ok((user_cs & 0xFFFF) == (SEL_UCODE64 | 3), "SYSRET to 64-bit ring 3: CS 0x%x",
            user_cs & 0xFFFF);
     tap_ok(sc_cs == SEL_KCODE64 && sc_ss == SEL_KDATA64, "SYSCALL: CS 0x%llx, SS 0x%llx from STAR",
