@@ -190,6 +190,38 @@
 #define CPUID_80000001_ECX_ABM (1u << 5) /* LZCNT */
 #define CPUID_80000001_EDX_LM (1u << 29)
 
+/* MXCSR (SDM Vol 1 10.2.3) */
+#define MXCSR_IE (1u << 0) /* exception flags: invalid, denormal, divide by zero, */
+#define MXCSR_DE (1u << 1) /* overflow, underflow, precision */
+#define MXCSR_ZE (1u << 2)
+#define MXCSR_OE (1u << 3)
+#define MXCSR_UE (1u << 4)
+#define MXCSR_PE (1u << 5)
+#define MXCSR_FLAGS 0x003fu
+#define MXCSR_DAZ (1u << 6)     /* denormals are zeros */
+#define MXCSR_MASKS 0x1f80u     /* IM, DM, ZM, OM, UM, PM: bits 7..12 */
+#define MXCSR_MASK_SHIFT 7
+#define MXCSR_RC_SHIFT 13       /* rounding control, 2 bits */
+#define MXCSR_RC (3u << 13)
+#define MXCSR_FZ (1u << 15)     /* flush to zero */
+#define MXCSR_DEFAULT 0x1f80u   /* after RESET, INIT and XRSTOR of the init state */
+#define MXCSR_MASK_VALUE 0xffffu /* MXCSR_MASK in FXSAVE: every bit above is reserved (#GP) */
+
+/* the x87 status and control words, as far as the save areas need them (SDM Vol 1 8.1) */
+#define FSW_ES (1u << 7) /* exception summary */
+#define FSW_TOP_SHIFT 11
+#define FSW_TOP (7u << 11)
+#define FCW_DEFAULT 0x037fu /* after FNINIT */
+
+/* XCR0, the XSAVE feature mask (SDM Vol 1 13.3) */
+#define XCR0_X87 (1u << 0)
+#define XCR0_SSE (1u << 1)
+
+/* the XSAVE area (SDM Vol 1 13.4): the FXSAVE-format legacy region, then the header */
+#define FXSAVE_AREA_SIZE 512
+#define XSAVE_HEADER_OFFSET 512
+#define XSAVE_HEADER_SIZE 64
+
 /* exception vectors (SDM Vol 3A 6.3.1) */
 #define VEC_DE 0
 #define VEC_DB 1

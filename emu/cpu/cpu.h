@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/cpu/fxsave.h"
 #include "emu/cpu/insn.h"
 #include "emu/lock.h"
 
@@ -306,5 +307,14 @@ void cpu_icache_flush(struct cpu *c);
  * length, or 0 with c->exc set (#UD, #GP for length, #PF on fetch).
  */
 unsigned cpu_decode_length(struct cpu *c);
+
+/*
+ * The x87/MMX/SSE state as an FXSAVE image (fmt64: the REX.W format), and
+ * back. The store writes bytes 0..415 and leaves the reserved and software
+ * bytes 416..511 alone; MXCSR_MASK is what FXSAVE reports. The load takes
+ * MXCSR as it is: whoever calls it checks the reserved bits first.
+ */
+void cpu_fxsave_store(const struct cpu *c, struct fxsave_area *a, bool fmt64);
+void cpu_fxsave_load(struct cpu *c, const struct fxsave_area *a, bool fmt64);
 
 #endif

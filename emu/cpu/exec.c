@@ -38,6 +38,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->ldtr.attr = 0x2 | SEG_ATTR_P;
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
+    c->mxcsr = MXCSR_DEFAULT;
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
     cpu_icache_flush(c);

@@ -148,6 +148,7 @@ void gen_start(struct diff_case *dc, uint64_t *rng, bool code32)
             dc->regs[k] = k < 8 ? (uint32_t)dc->regs[k] : 0;
     dc->rflags = (diff_rand(rng) & ALLF) | IF | 0x2 | (rnd(rng, 8) ? 0 : DF);
     dc->data_seed = diff_rand(rng);
+    diff_fpu_random(&dc->fpu, rng);
     /* on entry every flag is defined */
 }
 

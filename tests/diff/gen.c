@@ -43,6 +43,10 @@ void diff_fill_data(uint8_t *data, uint64_t seed)
         uint64_t v = diff_rand(&s);
         if ((v & 7) == 0) /* some zeros and small values, for BSF, DIV and friends */
             v = (v >> 8) & 0xff;
+        else if ((v & 7) == 1) /* floating-point values, specials included */
+            v = (uint64_t)diff_rand_f32(&s) << 32 | diff_rand_f32(&s);
+        else if ((v & 7) == 2)
+            v = diff_rand_f64(&s);
         memcpy(data + k, &v, 8);
     }
 }

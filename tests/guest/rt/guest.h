@@ -71,6 +71,7 @@ struct trap_frame {
     uint32_t esp, ss;         /* pushed by the CPU only from an outer ring: valid if cs & 3 */
 };
 void idt_init(void); /* rt_init calls it */
+void idt_load(void); /* LIDT of the one IDT: every AP does it when it starts */
 void idt_set_gate(uint8_t vector, void (*stub)(void));
 void rt_dispatch(struct trap_frame *f); /* vectors.S calls it */
 _Noreturn void rt_trap(struct trap_frame *f);

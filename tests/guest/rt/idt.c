@@ -66,13 +66,18 @@ void idt_clear_handler(uint8_t vector)
     idt_set_stub(vector, trap_vectors[vector], 0);
 }
 
-void idt_init(void)
+void idt_load(void)
 {
     struct idt_desc d = {.limit = sizeof(idt) - 1, .base = (uintptr_t)idt};
 
+    __asm__ volatile("lidt %0" : : "m"(d));
+}
+
+void idt_init(void)
+{
     for (int v = 0; v < IDT_VECTORS; v++)
         idt_set_stub((uint8_t)v, trap_vectors[v], 0);
-    __asm__ volatile("lidt %0" : : "m"(d));
+    idt_load();
 }
 
 static uint32_t read_cr2(void)
