@@ -101,6 +101,12 @@ static size_t pc_console_rx(void *opaque, uint8_t *buf, size_t len)
     return host_console_read((char *)buf, len);
 }
 
+static void pc_a20(void *opaque, bool on)
+{
+    struct machine *m = opaque;
+    __atomic_store_n(&m->a20_on, on, __ATOMIC_RELEASE); /* each vCPU follows: cpu_a20_sync */
+}
+
 static void pc_exit(void *opaque, int status) { machine_stop(opaque, status, NULL); }
 static void pc_poweroff(void *opaque) { machine_stop(opaque, 0, "the guest powered off (ACPI S5)"); }
 static void pc_reset(void *opaque)
@@ -147,6 +153,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
 {
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
+    m->a20_on = true;
     if (cfg->ncpus < 1 || cfg->ncpus > PC_MAX_CPUS)
         return fail(err, errlen, "-smp: vCPU count out of range");
     if (cfg->ram_size > PLAT_MMIO_HOLE_BASE)
@@ -176,6 +183,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .exit = pc_exit,
         .poweroff = pc_poweroff,
         .reset = pc_reset,
+        .a20 = pc_a20,
         .opaque = m,
     };
     if (pc_init(&m->pc, &pcc) < 0)
@@ -217,6 +225,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
             .cr8_write = vcpu_cr8_write,
+            .a20_on = &m->a20_on,
         };
         cpu_init(&v->cpu, &v->bus, i);
         v->cpu.feat.apic_id = i;

@@ -65,6 +65,7 @@ struct machine {
     struct pc pc;
     struct vcpu *vcpus;
     struct spinlock split_lock; /* split locked operations, one for all vCPUs */
+    bool a20_on;                /* the A20 gate (port 0x92, i8042): on at reset */
     volatile int stopping; /* set once; every vCPU returns */
     int exit_status;
 };

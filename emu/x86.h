@@ -128,6 +128,7 @@
 
 /* page geometry (SDM Vol 3A 4.1) */
 #define X86_PAGE_SHIFT 12
+#define X86_A20_BIT    (1ull << 20) /* physical address bit 20, masked while the A20 gate is off */
 #define X86_PAGE_SIZE (1ull << X86_PAGE_SHIFT)
 
 /* #PF error code bits (SDM Vol 3A 4.7) */

@@ -163,6 +163,11 @@ struct cpu_bus {
     /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
     uint64_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint64_t value);
+    /* the platform's A20 gate (port 0x92, the i8042), shared by every vCPU;
+     * NULL: always on. While it is off, physical address bit 20 reads as 0
+     * (the A20M# pin). The CPU looks at it when cpu_run starts and after each
+     * OUT, and flushes its TLB when it changed (cpu_a20_sync). */
+    const bool *a20_on;
 };
 
 /* why cpu_run returned */
@@ -207,6 +212,7 @@ struct cpu {
     struct seg ldtr, tr;
     struct dtr gdtr, idtr;
     uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t a20_mask; /* ~0, or ~X86_A20_BIT while the A20 gate is off */
     uint64_t efer;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;

@@ -214,6 +214,19 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* follow the platform's A20 gate; the TLB holds host pointers computed with
+ * the old mask, so a change drops it (the decoded-instruction cache is keyed
+ * by the physical address the TLB gave, so it follows) */
+static inline void cpu_a20_sync(struct cpu *c)
+{
+    uint64_t mask =
+        c->bus->a20_on && !__atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE) ? ~X86_A20_BIT : ~0ull;
+    if (__builtin_expect(mask != c->a20_mask, 0)) {
+        c->a20_mask = mask;
+        cpu_tlb_flush(c);
+    }
+}
+
 /*
  * Alignment checking (SDM Vol 3A 6.15 interrupt 17): at CPL 3 with CR0.AM
  * and EFLAGS.AC, a misaligned data access is #AC(0). While it is on, the

@@ -109,6 +109,7 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             pa = cpu_page_walk(c, lin, acc, &perm);
         else if (!(c->efer & EFER_LMA))
             pa &= 0xffffffffull;
+        pa &= c->a20_mask; /* the A20M# pin: every physical access */
         c->fill_pa = pa;
         if (pa >= bus->ram_size || bus->ram_size - pa < X86_PAGE_SIZE)
             return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;

@@ -383,6 +383,46 @@ Test(cpu_system, sipi_real_mode_ivt_and_switch_to_protected)
     cr_assert_eq(c->gpr[REG_RSP], 0x8000, "the IVT call returned");
 }
 
+static bool a20_gate;
+
+static void io_out_a20_off(void *opaque, uint16_t port, uint32_t val, unsigned size)
+{
+    (void)opaque, (void)val, (void)size;
+    if (port == 0x92)
+        __atomic_store_n(&a20_gate, false, __ATOMIC_RELEASE);
+}
+
+/* real mode at 0x9000: mov ax, 0xffff; mov ds, ax; mov al, [0x10]; out 0x92, al;
+ * mov bl, [0x10]; hlt -- FFFF:0010 is 0x100000, or 0 while A20 is off */
+static struct cpu *boot_a20(bool on)
+{
+    static const uint8_t code[] = {0xb8, 0xff, 0xff, 0x8e, 0xd8, 0xa0, 0x10, 0x00,
+                                   0xe6, 0x92, 0x8a, 0x1e, 0x10, 0x00, 0xf4};
+    static const uint8_t none[1] = {0xf4};
+    struct cpu *c = boot32(none, sizeof none);
+    put(0x9000, code, sizeof code);
+    m.ram[0] = 0x11;
+    m.ram[0x100000] = 0x22;
+    a20_gate = on;
+    m.bus.a20_on = &a20_gate;
+    m.bus.io_out = io_out_a20_off;
+    cpu_init_reset(c);
+    cpu_start_sipi(c, 9);
+    return c;
+}
+
+Test(cpu_system, a20_off_wraps_physical_bit_20_and_follows_the_gate)
+{
+    struct cpu *c = boot_a20(true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x22, "A20 on: FFFF:0010 is 0x100000");
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x11, "after the OUT that turned A20 off it is 0");
+
+    c = boot_a20(false);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x11, "A20 off from the start: 0");
+}
+
 static uint32_t io_hits;
 
 static void io_out_count(void *opaque, uint16_t port, uint32_t val, unsigned size)
