@@ -256,7 +256,7 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
 {
-    cpu_a20_sync(c); /* once per call: another vCPU may have moved the gate */
+    cpu_map_sync(c); /* once per call: another vCPU may have changed the map */
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */

@@ -214,15 +214,16 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
-/* follow the platform's A20 gate; the TLB holds host pointers computed with
- * the old mask, so a change drops it (the decoded-instruction cache is keyed
- * by the physical address the TLB gave, so it follows) */
-static inline void cpu_a20_sync(struct cpu *c)
+/* follow the memory map (A20 gate, ROM shadow rights: struct cpu_bus); the
+ * TLB holds host pointers computed under the old map, so a change drops it
+ * (the decoded-instruction cache revalidates its bytes, so it follows) */
+static inline void cpu_map_sync(struct cpu *c)
 {
-    uint64_t mask =
-        c->bus->a20_on && !__atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE) ? ~X86_A20_BIT : ~0ull;
-    if (__builtin_expect(mask != c->a20_mask, 0)) {
-        c->a20_mask = mask;
+    const uint32_t *gen = c->bus->map_gen;
+    if (__builtin_expect(gen && __atomic_load_n(gen, __ATOMIC_ACQUIRE) != c->map_gen, 0)) {
+        c->map_gen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+        bool on = !c->bus->a20_on || __atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE);
+        c->a20_mask = on ? ~0ull : ~X86_A20_BIT;
         cpu_tlb_flush(c);
     }
 }

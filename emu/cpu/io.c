@@ -39,7 +39,7 @@ void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint32_t v)
 {
     if (c->bus->io_out) {
         c->bus->io_out(c->bus->opaque, port, v & (uint32_t)size_mask(size), size);
-        cpu_a20_sync(c); /* the write may have been to the A20 gate */
+        cpu_map_sync(c); /* the write may have changed the map (A20, PAM) */
     }
 }
 

@@ -384,12 +384,15 @@ Test(cpu_system, sipi_real_mode_ivt_and_switch_to_protected)
 }
 
 static bool a20_gate;
+static uint32_t map_gen;
 
 static void io_out_a20_off(void *opaque, uint16_t port, uint32_t val, unsigned size)
 {
     (void)opaque, (void)val, (void)size;
-    if (port == 0x92)
+    if (port == 0x92) {
         __atomic_store_n(&a20_gate, false, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&map_gen, 1, __ATOMIC_ACQ_REL);
+    }
 }
 
 /* real mode at 0x9000: mov ax, 0xffff; mov ds, ax; mov al, [0x10]; out 0x92, al;
@@ -404,7 +407,9 @@ static struct cpu *boot_a20(bool on)
     m.ram[0] = 0x11;
     m.ram[0x100000] = 0x22;
     a20_gate = on;
+    map_gen = 1; /* not the CPU's 0: it reads the gate when cpu_run starts */
     m.bus.a20_on = &a20_gate;
+    m.bus.map_gen = &map_gen;
     m.bus.io_out = io_out_a20_off;
     cpu_init_reset(c);
     cpu_start_sipi(c, 9);
@@ -638,4 +643,78 @@ Test(cpu_system, fetch_beyond_the_cs_limit_is_gp)
     c->seg[SEG_CS].limit = CODE + 3;
     cpu_update_mode(c);
     expect_fault(c, VEC_GP, 0, CODE + 2);
+}
+
+/* ---- a ROM at the top of 4 GiB and its PAM shadow (struct cpu_rom) ---- */
+
+#define ROM_SIZE 0x10000u
+static uint8_t rom_image[ROM_SIZE];
+static struct cpu_rom rom;
+
+static void rom_attach(struct cpu *c, uint8_t rights)
+{
+    rom = (struct cpu_rom){.data = rom_image, .base = (1ull << 32) - ROM_SIZE, .size = ROM_SIZE};
+    memset(rom.shadow, rights, sizeof rom.shadow);
+    m.bus.rom = &rom;
+    cpu_tlb_flush(c);
+}
+
+Test(cpu_system, reset_vector_fetches_from_the_rom)
+{
+    static const uint8_t none[1] = {0xf4};
+    struct cpu *c = boot32(none, sizeof none);
+    memset(rom_image, 0, sizeof rom_image);
+    rom_image[ROM_SIZE - 16] = 0xf4; /* hlt at 0xFFFFFFF0 */
+    cpu_init_reset(c);
+    rom_attach(c, 0);
+    cr_assert_eq(c->seg[SEG_CS].base + c->rip, 0xfffffff0ull, "F000:FFF0 with CS base 0xFFFF0000");
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->rip, 0xfff1, "the HLT came from the ROM");
+}
+
+/* mov al, [0xF0000]; mov byte [0xF0000], 0x55; mov bl, [0xF0000]; hlt */
+static struct cpu *boot_shadow(uint8_t rights)
+{
+    static const uint8_t code[] = {0xa0, 0x00, 0x00, 0x0f, 0x00, 0xc6, 0x05, 0x00, 0x00, 0x0f,
+                                   0x00, 0x55, 0x8a, 0x1d, 0x00, 0x00, 0x0f, 0x00, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    memset(rom_image, 0, sizeof rom_image);
+    rom_image[0] = 0xa5; /* the 64 KiB ROM's first byte appears at 0xF0000 */
+    m.ram[0xf0000] = 0x77;
+    rom_attach(c, rights);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    return c;
+}
+
+Test(cpu_system, pam_closed_reads_the_rom_and_drops_writes)
+{
+    struct cpu *c = boot_shadow(0);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0xa5, "read from the ROM's alias");
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0xa5, "the write went nowhere");
+    cr_assert_eq(m.ram[0xf0000], 0x77);
+    cr_assert_eq(rom_image[0], 0xa5);
+}
+
+Test(cpu_system, pam_write_only_writes_ram_and_reads_the_rom)
+{
+    struct cpu *c = boot_shadow(CPU_SHADOW_WE);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0xa5);
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0xa5, "reads still come from the ROM");
+    cr_assert_eq(m.ram[0xf0000], 0x55, "the write reached RAM");
+}
+
+Test(cpu_system, pam_read_write_is_plain_ram)
+{
+    struct cpu *c = boot_shadow(CPU_SHADOW_RE | CPU_SHADOW_WE);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x77);
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x55);
+    cr_assert_eq(m.ram[0xf0000], 0x55);
+}
+
+Test(cpu_system, pam_read_only_reads_ram_and_drops_writes)
+{
+    struct cpu *c = boot_shadow(CPU_SHADOW_RE);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x77);
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x77);
+    cr_assert_eq(m.ram[0xf0000], 0x77);
 }
