@@ -240,10 +240,16 @@ static inline bool cpu_ac_active(const struct cpu *c)
     return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & RFLAGS_AC);
 }
 
+void cpu_smap_drop(struct cpu *c); /* mem.c */
+
 static inline void cpu_ac_flags_changed(struct cpu *c, uint64_t old, uint64_t new_flags)
 {
-    if (((old ^ new_flags) & RFLAGS_AC) && c->cpl == 3 && (c->cr0 & CR0_AM))
+    if (!((old ^ new_flags) & RFLAGS_AC))
+        return;
+    if (c->cpl == 3 && (c->cr0 & CR0_AM))
         cpu_tlb_flush(c);
+    else if (c->n_ac_slots && !(new_flags & RFLAGS_AC))
+        cpu_smap_drop(c); /* SMAP: what AC allowed is no longer allowed */
 }
 
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */

@@ -67,8 +67,22 @@ uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned siz
     return (s->base + off) & 0xffffffffull;
 }
 
+void cpu_smap_drop(struct cpu *c)
+{
+    if (c->n_ac_slots > CPU_AC_SLOTS) {
+        cpu_tlb_flush(c);
+        return;
+    }
+    for (unsigned k = 0; k < c->n_ac_slots; k++) {
+        struct tlb_entry *e = &c->tlb[c->ac_slots[k]];
+        e->tag = e->wtag = e->xtag = CPU_TLB_INVALID;
+    }
+    c->n_ac_slots = 0;
+}
+
 void cpu_tlb_flush(struct cpu *c)
 {
+    c->n_ac_slots = 0;
     c->tlb_large = false;
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
         c->tlb[k].tag = c->tlb[k].wtag = c->tlb[k].xtag = CPU_TLB_INVALID;
@@ -172,6 +186,12 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
      * nor is anything while alignment checking is on (cpu_ac_active) */
     if ((c->sys_access && c->cpl == 3) || cpu_ac_active(c))
         return (uintptr_t)host;
+    if (__builtin_expect(c->fill_ac_dep, 0)) {
+        c->fill_ac_dep = false;
+        if (c->n_ac_slots < CPU_AC_SLOTS)
+            c->ac_slots[c->n_ac_slots] = (uint16_t)(e - c->tlb);
+        c->n_ac_slots += c->n_ac_slots <= CPU_AC_SLOTS; /* CPU_AC_SLOTS + 1: too many */
+    }
     e->tag = page;
     e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
