@@ -633,6 +633,51 @@ Test(cpu_system, call_to_a_tss_and_iret_back)
     cr_assert_eq(cpu_get_rflags(c) & RFLAGS_NT, 0);
 }
 
+Test(cpu_system, call_to_a_16bit_tss_and_iret_back)
+{
+    /* call far TSS2_SEL:0; hlt -- task 2 (16-bit TSS, flat 32-bit code at 0xa000): iret */
+    const uint8_t code[] = {0x9a, 0, 0, 0, 0, TSS2_SEL, 0x00, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    put64(GDT + TSS_SEL, desc(TSS, 0x67, 0x8b, 0));
+    c->gdtr.limit = 0x4f;
+    put64(GDT + TSS2_SEL, desc(TSS2, 0x2b, 0x81, 0)); /* available 16-bit TSS */
+    memset(m.ram + TSS2, 0, 0x2c);
+    m.ram[TSS2 + 0x0e] = 0x00, m.ram[TSS2 + 0x0f] = 0xa0; /* IP */
+    m.ram[TSS2 + 0x10] = 0x02;                            /* FLAGS */
+    m.ram[TSS2 + 0x12] = 0x34, m.ram[TSS2 + 0x13] = 0x12; /* AX */
+    m.ram[TSS2 + 0x1a] = 0x00, m.ram[TSS2 + 0x1b] = 0x90; /* SP */
+    for (unsigned s = 0; s < 4; s++)                      /* ES, CS, SS, DS */
+        m.ram[TSS2 + 0x22 + 2 * s] = s == SEG_CS ? K_CODE : K_DATA;
+    m.ram[0xa000] = 0xcf;
+    c->gpr[REG_RAX] = 0x5555;
+    c->seg[SEG_FS].sel = K_DATA;
+    cr_assert_eq(cpu_run(c, 1), CPU_EXIT_BUDGET);
+    cr_assert_eq(c->tr.sel, TSS2_SEL);
+    cr_assert_eq(c->rip, 0xa000);
+    cr_assert_eq(c->gpr[REG_RAX], 0xffff1234, "a 16-bit task: the upper half all ones");
+    cr_assert_eq(c->gpr[REG_RSP], 0xffff9000);
+    cr_assert_eq(c->seg[SEG_FS].sel, 0, "a 16-bit TSS has no FS: null");
+    cr_assert_eq(m.ram[TSS2] | m.ram[TSS2 + 1] << 8, TSS_SEL, "back link");
+    cr_assert(cpu_get_rflags(c) & RFLAGS_NT);
+    cr_assert_eq(m.ram[GDT + TSS2_SEL + 5] & 0xf, DESC_TSS16_BUSY);
+    cr_assert_eq(get32(TSS + 0x20), CODE + 7, "the 32-bit task's EIP after the CALL");
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->tr.sel, TSS_SEL);
+    cr_assert_eq(c->rip, CODE + 8);
+    cr_assert_eq(c->gpr[REG_RAX], 0x5555);
+    cr_assert_eq(m.ram[TSS2 + 0x0e] | m.ram[TSS2 + 0x0f] << 8, 0xa001, "its IP saved as a word");
+    cr_assert_eq(m.ram[GDT + TSS2_SEL + 5] & 0xf, DESC_TSS16_AVAIL, "IRET frees the task");
+}
+
+Test(cpu_system, a_16bit_tss_below_its_minimum_limit_is_ts)
+{
+    const uint8_t code[] = {0xea, 0, 0, 0, 0, TSS2_SEL, 0x00}; /* jmp far TSS2_SEL:0 */
+    struct cpu *c = boot32(code, sizeof code);
+    c->gdtr.limit = 0x4f;
+    put64(GDT + TSS2_SEL, desc(TSS2, 0x2a, 0x81, 0));
+    expect_fault(c, VEC_TS, TSS2_SEL, CODE);
+}
+
 Test(cpu_system, fetch_beyond_the_cs_limit_is_gp)
 {
     /* nop; nop; mov eax, imm32 -- CS ends at CODE + 3: the MOV crosses it */
