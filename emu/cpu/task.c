@@ -120,6 +120,8 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
     for (unsigned k = 0; k < nl->nsegs; k++)
         nseg[k] = (uint16_t)sys_read(c, nb + nl->segs + nl->seg_stride * k, 2);
     uint16_t nldt = (uint16_t)sys_read(c, nb + nl->ldt, 2);
+    if (nfl & RFLAGS_VM)
+        cpu_raise(c, VEC_GP, err); /* XXX: virtual-8086 tasks are not modelled, as in IRET */
 
     /* steps 5 to 9: busy bits, NT, the old state, the back link */
     uint64_t fl = cpu_get_rflags(c);
