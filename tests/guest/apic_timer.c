@@ -21,12 +21,10 @@
 #include "rt/irq.h"
 #include "rt/smp.h"
 
-#define VEC_TIMER       0x50
-#define CPUID_HV_TIMING 0x40000010u /* EBX: LAPIC timer kHz */
-#define DEFAULT_KHZ     1000000u    /* QEMU's LAPIC timer runs at 1 GHz with divide-by-1 */
-#define PERIODS         5
-#define WAIT_MS         3000
-#define SETTLE_MS       10
+#define VEC_TIMER 0x50
+#define PERIODS   5
+#define WAIT_MS   3000
+#define SETTLE_MS 10
 
 struct result {
     volatile uint32_t done;
@@ -146,12 +144,7 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
     (void)magic, (void)mbi;
     platform_init();
     irq_install(VEC_TIMER, NULL);
-    struct cpuid_regs hv = cpuid(0x40000000, 0);
-    timer_khz = (cpuid(1, 0).c & CPUID_1_ECX_HYPERVISOR) && hv.a >= CPUID_HV_TIMING
-                    ? cpuid(CPUID_HV_TIMING, 0).b
-                    : 0;
-    if (!timer_khz)
-        timer_khz = DEFAULT_KHZ;
+    timer_khz = lapic_timer_khz();
     tap_plan(12);
     unsigned up = smp_boot_workers(plat.ncpus);
     tap_ok(up + 1 == plat.ncpus, "%u APs up", up);

@@ -9,6 +9,9 @@
 #define IOAPIC_DEFAULT_BASE   0xfec00000u
 #define IOAPIC_IOWIN          0x10
 #define ICR_SPINS             1000000u
+#define CPUID_HV              0x40000000u
+#define CPUID_HV_TIMING       0x40000010u /* EBX: LAPIC timer kHz */
+#define QEMU_LAPIC_KHZ        1000000u    /* QEMU: 1 GHz, divided by the DCR */
 
 /* 8259A: ICW1-ICW4, then OCW1 masks everything (datasheet 231468) */
 #define PIC1_CMD    0x20
@@ -87,6 +90,22 @@ int x2apic_enable(void)
 bool lapic_vector_set(uint32_t base, uint8_t vector)
 {
     return lapic_read(base + 0x10 * (vector / 32)) & (1u << (vector % 32));
+}
+
+uint32_t lapic_timer_khz(void)
+{
+    struct cpuid_regs hv = cpuid(CPUID_HV, 0);
+    uint32_t khz = 0;
+    if ((cpuid(1, 0).c & CPUID_1_ECX_HYPERVISOR) && hv.a >= CPUID_HV_TIMING)
+        khz = cpuid(CPUID_HV_TIMING, 0).b;
+    return khz ? khz : QEMU_LAPIC_KHZ;
+}
+
+void lapic_timer_oneshot_ms(uint8_t vector, uint32_t ms)
+{
+    lapic_write(LAPIC_TIMER_DCR, TIMER_DIV_16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_ONESHOT | vector);
+    lapic_write(LAPIC_TIMER_ICR, (uint32_t)((uint64_t)lapic_timer_khz() * ms / 16));
 }
 
 /* ---- I/O APIC ---- */
