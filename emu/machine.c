@@ -18,7 +18,6 @@
 #include "firmware/boot.h"
 #include "firmware/fw.h"
 
-#define BLOCKED_BUDGET 1000 /* instructions to run while pending events cannot be taken (IF=0) */
 #define PHYS_BITS 40        /* MAXPHYADDR the vCPUs report */
 
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
@@ -224,6 +223,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.feat.tsc_hz = m->clock.hz;
         v->cpu.feat.lapic_hz = m->clock.hz;
         v->cpu.events = &m->pc.lapic[i].events;
+        /* what IF and NMI blocking hold back makes the CPU stop only once they let it through */
+        v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
+        v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
     }
     enter_guest(&m->vcpus[0].cpu, &entry);
     return 0;
@@ -314,11 +316,8 @@ static void vcpu_loop(void *arg)
             poll_timers(v);
             continue;
         }
-        /* with events pending that IF (or NMI blocking) holds back, run a
-         * little without event exits, then look again */
-        bool blocked = lapic_events(&v->m->pc.lapic[v->index]) != 0;
-        v->cpu.events = blocked ? NULL : &v->m->pc.lapic[v->index].events;
-        switch (cpu_run(&v->cpu, blocked ? BLOCKED_BUDGET : MACHINE_QUANTUM)) {
+        /* events that IF or NMI blocking holds back end the run only once they can be taken */
+        switch (cpu_run(&v->cpu, MACHINE_QUANTUM)) {
         case CPU_EXIT_HLT:
             v->state = VCPU_HALTED;
             break;
