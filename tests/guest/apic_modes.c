@@ -14,8 +14,10 @@
  *     disabled to x2APIC, are illegal: #GP).
  * QEMU 7.2's TCG cannot move the xAPIC page, cannot enable an APIC again once
  * globally disabled, and has no x2APIC: those checks are skipped there
- * (relocation and re-enable by engine, x2APIC by CPUID). Bochs models all
- * three.
+ * (relocation and re-enable by engine, x2APIC by CPUID). Bochs 2.7 models
+ * relocation and x2APIC (with a CPU model that has it, as tests.list picks),
+ * but it too ignores IA32_APIC_BASE once the APIC is globally disabled: the
+ * re-enable check has no reference engine and is skipped under both.
  */
 #include "rt/apic.h"
 #include "rt/cpu.h"
@@ -211,7 +213,8 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
     for (unsigned i = 0; i < sizeof vecs; i++)
         irq_install(vecs[i], NULL);
     bool qemu = engine_is_qemu_tcg(), x2 = cpu_has_x2apic();
-    relocate = reenable = !qemu;
+    relocate = !qemu;
+    reenable = !qemu && !engine_is_bochs();
     tap_plan(14);
     unsigned up = smp_boot_workers(plat.ncpus);
     tap_ok(up + 1 == plat.ncpus, "%u APs up", up);
@@ -232,7 +235,9 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
         tap_ok(ALL(r->reenabled_ok, "not working after re-enable"),
                "a globally disabled APIC, enabled again, works in xAPIC mode (SDM 11.4.3)");
     else
-        tap_skip("QEMU TCG cannot enable an APIC again after a global disable",
+        tap_skip(qemu
+                     ? "QEMU TCG cannot enable an APIC again after a global disable"
+                     : "Bochs 2.7 ignores IA32_APIC_BASE writes once the APIC is globally disabled",
                  "a globally disabled APIC, enabled again, works in xAPIC mode");
 
     if (!x2) {
