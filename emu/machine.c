@@ -18,7 +18,6 @@
 #include "firmware/boot.h"
 #include "firmware/fw.h"
 
-#define PHYS_BITS 40        /* MAXPHYADDR the vCPUs report */
 
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
 
@@ -121,6 +120,81 @@ static int fail(char *err, size_t errlen, const char *msg)
     return -1;
 }
 
+/*
+ * Guest RAM as the memory map lays it out (emu/ram.h): up to the MMIO hole
+ * at 0, the rest from 4 GiB, each part a block of its own from the host.
+ */
+static int alloc_ram(struct machine *m, uint64_t size, char *err, size_t errlen)
+{
+    uint64_t low, high;
+    guest_ram_split(size, &low, &high);
+    if (high > (1ull << PLAT_PHYS_BITS) - PLAT_RAM_ABOVE_4G) {
+        snprintf(err, errlen, "-m: %llu MiB of RAM would end beyond the %u-bit physical address space",
+                 (unsigned long long)(size >> 20), PLAT_PHYS_BITS);
+        return -1;
+    }
+    m->ram = (struct guest_ram){host_ram_alloc(low), low, NULL, high};
+    if (!m->ram.low)
+        return fail(err, errlen, "-m: cannot allocate the guest RAM below 4 GiB");
+    if (high) {
+        m->ram.high = host_ram_alloc(high);
+        if (!m->ram.high) {
+            snprintf(err, errlen, "-m: cannot allocate the %llu MiB of guest RAM above 4 GiB",
+                     (unsigned long long)(high >> 20));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * What fw_cfg carries besides its signature, ID and file directory (QEMU's
+ * docs/specs/fw_cfg.rst): RAM size, CPU counts, the boot menu flag, the
+ * kernel, initrd and command line as given, and "etc/e820", the memory map
+ * as QEMU's struct e820_entry array.
+ */
+static int add_fwcfg_items(struct machine *m, const struct fw_config *fwc, char *err, size_t errlen)
+{
+    struct machine_fwcfg *b = &m->fwcfg_data;
+    struct fwcfg *f = &m->pc.fwcfg;
+    const struct machine_config *cfg = &m->cfg;
+    put_le(b->ram_size, cfg->ram_size, sizeof b->ram_size);
+    put_le(b->nb_cpus, cfg->ncpus, sizeof b->nb_cpus);
+    put_le(b->max_cpus, cfg->ncpus, sizeof b->max_cpus);
+    put_le(b->kernel_size, cfg->kernel_len, sizeof b->kernel_size);
+    put_le(b->initrd_size, cfg->initrd ? cfg->initrd_len : 0, sizeof b->initrd_size);
+    size_t cmdline_len = cfg->cmdline ? strlen(cfg->cmdline) + 1 : 0;
+    put_le(b->cmdline_size, cmdline_len, sizeof b->cmdline_size);
+    struct fw_e820_entry map[FW_E820_MAX];
+    int n = fw_e820(fwc, map, FW_E820_MAX, err, errlen);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        uint8_t *e = b->e820 + i * MACHINE_E820_ENTRY;
+        put_le(e, map[i].addr, 8);
+        put_le(e + 8, map[i].size, 8);
+        put_le(e + 16, map[i].type, 4);
+    }
+    int bad = fwcfg_add(f, FW_CFG_RAM_SIZE, b->ram_size, sizeof b->ram_size) ||
+              fwcfg_add(f, FW_CFG_NB_CPUS, b->nb_cpus, sizeof b->nb_cpus) ||
+              fwcfg_add(f, FW_CFG_MAX_CPUS, b->max_cpus, sizeof b->max_cpus) ||
+              fwcfg_add(f, FW_CFG_BOOT_MENU, b->boot_menu, sizeof b->boot_menu) ||
+              fwcfg_add(f, FW_CFG_KERNEL_SIZE, b->kernel_size, sizeof b->kernel_size) ||
+              fwcfg_add(f, FW_CFG_KERNEL_DATA, cfg->kernel, (uint32_t)cfg->kernel_len) ||
+              fwcfg_add(f, FW_CFG_INITRD_SIZE, b->initrd_size, sizeof b->initrd_size) ||
+              (cfg->initrd && fwcfg_add(f, FW_CFG_INITRD_DATA, cfg->initrd, (uint32_t)cfg->initrd_len)) ||
+              fwcfg_add(f, FW_CFG_CMDLINE_SIZE, b->cmdline_size, sizeof b->cmdline_size) ||
+              (cmdline_len && fwcfg_add(f, FW_CFG_CMDLINE_DATA, cfg->cmdline, (uint32_t)cmdline_len)) ||
+              fwcfg_add_file(f, "etc/e820", b->e820, (uint32_t)(n * MACHINE_E820_ENTRY));
+    return bad ? fail(err, errlen, "fw_cfg: its item table is full") : 0;
+}
+
 /* the boot protocol's entry state on the BSP (firmware/fw.h struct fw_entry) */
 static void enter_guest(struct cpu *c, const struct fw_entry *e)
 {
@@ -148,15 +222,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
     m->cfg = *cfg;
     if (cfg->ncpus < 1 || cfg->ncpus > PC_MAX_CPUS)
         return fail(err, errlen, "-smp: vCPU count out of range");
-    if (cfg->ram_size > PLAT_MMIO_HOLE_BASE)
-        return fail(err, errlen,
-                    "-m: more than 3 GiB of guest RAM is not supported yet (RAM above 4 GiB)");
     if (!cfg->kernel)
         return fail(err, errlen, "-kernel: a guest kernel is required");
-
-    m->ram = host_ram_alloc(cfg->ram_size);
-    if (!m->ram)
-        return fail(err, errlen, "-m: cannot allocate the guest RAM");
+    if (alloc_ram(m, cfg->ram_size, err, errlen) < 0)
+        return -1;
     /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
     clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
 
@@ -164,10 +233,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .ncpu = cfg->ncpus,
         .clock = &m->clock,
         .lapic_timer_hz = m->clock.hz,
-        .phys_bits = PHYS_BITS,
+        .phys_bits = PLAT_PHYS_BITS,
         .unix_time = cfg->unix_time,
         .ram = m->ram,
-        .ram_size = cfg->ram_size,
         .disk = cfg->disk,
         .kick = pc_kick,
         .console_tx = pc_console_tx,
@@ -182,17 +250,19 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
 
     struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
     struct fw_layout layout;
-    if (fw_build(&fwc, m->ram, cfg->ram_size, &layout, err, errlen) < 0)
+    if (fw_build(&fwc, m->ram.low, m->ram.low_size, &layout, err, errlen) < 0)
         return -1;
     struct fw_entry entry;
     char why[256];
-    if (fw_load_kernel(&fwc, m->ram, cfg->ram_size, &layout, cfg->kernel, cfg->kernel_len,
+    if (fw_load_kernel(&fwc, m->ram.low, m->ram.low_size, &layout, cfg->kernel, cfg->kernel_len,
                        cfg->cmdline, cfg->initrd, cfg->initrd_len, &entry, why, sizeof why) < 0) {
         /* the loaders speak of "kernel: ..." or "<protocol>: ..."; name the option */
         const char *rest = strncmp(why, "kernel: ", 8) == 0 ? why + 8 : why;
         snprintf(err, errlen, "-kernel: %s", rest);
         return -1;
     }
+    if (add_fwcfg_items(m, &fwc, err, errlen) < 0)
+        return -1;
 
     m->vcpus = calloc(cfg->ncpus, sizeof *m->vcpus);
     if (!m->vcpus)
@@ -203,8 +273,11 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->index = i;
         v->state = vcpu_power_on_state(i);
         v->bus = (struct cpu_bus){
-            .ram = m->ram,
-            .ram_size = cfg->ram_size,
+            .ram = m->ram.low,
+            .ram_size = m->ram.low_size,
+            .ram_high = m->ram.high,
+            .ram_high_base = PLAT_RAM_ABOVE_4G,
+            .ram_high_size = m->ram.high_size,
             .opaque = v,
             .mmio_read = vcpu_mmio_read,
             .mmio_write = vcpu_mmio_write,

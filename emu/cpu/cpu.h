@@ -131,12 +131,16 @@ struct cpu;
 
 /*
  * The machine as a vCPU sees it. Guest RAM is one host block, ram[0..ram_size)
- * at guest-physical 0. What is not RAM goes to the mmio callbacks, ports to
- * the io callbacks. Shared by every vCPU of a machine.
+ * at guest-physical 0, and optionally a second, ram_high[0..ram_high_size) at
+ * guest-physical ram_high_base (a PC's RAM above 4 GiB). What is not RAM goes
+ * to the mmio callbacks, ports to the io callbacks. Shared by every vCPU of a
+ * machine.
  */
 struct cpu_bus {
     uint8_t *ram;
     uint64_t ram_size;
+    uint8_t *ram_high; /* NULL: no second region */
+    uint64_t ram_high_base, ram_high_size;
     void *opaque;
     uint64_t (*mmio_read)(void *opaque, uint64_t pa, unsigned size);
     void (*mmio_write)(void *opaque, uint64_t pa, uint64_t val, unsigned size);

@@ -110,9 +110,9 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
         else if (!(c->efer & EFER_LMA))
             pa &= 0xffffffffull;
         c->fill_pa = pa;
-        if (pa >= bus->ram_size || bus->ram_size - pa < X86_PAGE_SIZE)
+        host = bus_ram(bus, pa, X86_PAGE_SIZE);
+        if (!host)
             return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
-        host = bus->ram + pa;
     }
     /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
     if (c->sys_access && c->cpl == 3)

@@ -23,9 +23,7 @@
 /* the table entry at physical pa: a host pointer into RAM, or NULL */
 static uint8_t *pte_host(struct cpu *c, uint64_t pa, unsigned size)
 {
-    if (pa >= c->bus->ram_size || c->bus->ram_size - pa < size)
-        return NULL;
-    return c->bus->ram + pa;
+    return bus_ram(c->bus, pa, size);
 }
 
 static uint64_t pte_read(struct cpu *c, uint64_t pa, unsigned size)
