@@ -99,6 +99,7 @@ static void priority_checks(void *arg)
     (void)arg;
     struct result *r = mine();
     irq_disable();
+    lapic_enable(VEC_SPURIOUS);
     lapic_write(LAPIC_TPR, 0x50);
     for (unsigned i = 0; i < 4; i++)
         self_ipi(vecs[i]);

@@ -4,6 +4,7 @@
 #include "guest.h"
 #include "apic.h"
 #include "cpu.h"
+#include "irq.h"
 
 #define LAPIC_SPURIOUS_VECTOR 0xff
 #define IOAPIC_DEFAULT_BASE   0xfec00000u
@@ -212,5 +213,7 @@ void platform_init(void)
         ioapic_mask(pin);
     cpu_init_faults();
     (void)tsc_hz(); /* measured once, here, before any AP could race for the PIT */
+    /* an engine may hand out the spurious vector (every AP starts with 0xff, rt/smp.c) */
+    irq_install(LAPIC_SPURIOUS_VECTOR, irq_no_eoi);
     lapic_enable(LAPIC_SPURIOUS_VECTOR);
 }

@@ -143,7 +143,8 @@ extern struct apic_platform plat;
  * Everything a platform test needs before it enables interrupts: the MADT
  * read into plat (bails out without one), the 8259s remapped to 0x20-0x2f
  * and masked, every I/O APIC entry masked, the recovering #GP gate, the TSC
- * rate, and this CPU's LAPIC enabled with spurious vector 0xff.
+ * rate, and this CPU's LAPIC enabled with spurious vector 0xff, whose gate
+ * counts it (rt/irq.h) and writes no EOI.
  */
 void platform_init(void);
 
