@@ -20,6 +20,8 @@
  *      nothing comes back until the EOI register is written. QEMU 7.2's
  *      LAPIC does not offer it (nor does Bochs 2.7): skipped there;
  *   4. a masked entry holds the asserted line back; unmasking delivers it.
+ * Bochs 2.7's I/O APIC (version 0x11) has no Remote IRR and no EOI
+ * register, so it is no reference here: the test skips itself there.
  */
 #include "rt/apic.h"
 #include "rt/cpu.h"
@@ -193,6 +195,12 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
     platform_init();
     irq_install(VEC_RTC, handler);
     tap_plan(10);
+    if (engine_is_bochs()) {
+        for (int i = 0; i < 10; i++)
+            tap_skip("Bochs 2.7's I/O APIC models neither Remote IRR nor the EOI register",
+                     "level-triggered I/O APIC checks");
+        tap_done();
+    }
     unsigned up = smp_boot_workers(plat.ncpus);
     tap_ok(up + 1 == plat.ncpus, "%u APs up", up);
     pin = plat.isa_gsi[8];
