@@ -24,6 +24,10 @@ volatile uint32_t ap_boot_lock, ap_next_stack, ap_next_index;
 static uint8_t ap_stacks[SMP_MAX_CPUS][AP_STACK] __attribute__((aligned(16)));
 static void (*volatile ap_fn)(unsigned index);
 static volatile uint32_t ap_checked_in;
+static struct {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed)) bsp_idtr; /* the APs load the BSP's IDT */
 
 uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
 
@@ -90,6 +94,7 @@ void smp_barrier_wait(struct smp_barrier *b, unsigned n, uint32_t *my_sense)
 
 void ap_entry(uint32_t index)
 {
+    __asm__ volatile("lidt %0" ::"m"(bsp_idtr));
     lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | SVR_ENABLE | 0xff);
     __atomic_add_fetch(&ap_checked_in, 1, __ATOMIC_SEQ_CST);
     ap_fn(index);
@@ -102,6 +107,7 @@ unsigned smp_start_aps(unsigned ncpus, void (*fn)(unsigned index))
     if (ncpus > SMP_MAX_CPUS)
         ncpus = SMP_MAX_CPUS;
     ap_fn = fn;
+    __asm__ volatile("sidt %0" : "=m"(bsp_idtr));
     memcpy((void *)AP_TRAMP_BASE, ap_tramp, (size_t)(ap_tramp_end - ap_tramp));
     lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | SVR_ENABLE | 0xff);
 

@@ -51,6 +51,12 @@ static inline void lapic_write(uint32_t reg, uint32_t v)
     *(volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg) = v;
 }
 
+/* set SVR's APIC software enable (11.4.7.2; smp_start_aps does it on every CPU) */
+static inline void lapic_sw_enable(void)
+{
+    lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | (1u << 8) | 0xff);
+}
+
 /* a fixed, edge-triggered IPI of vector to the CPU with APIC ID dest (physical) */
 void smp_send_ipi(uint32_t dest, uint8_t vector);
 /* the same to every CPU but this one (the all-excluding-self shorthand) */
@@ -92,6 +98,16 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/*
+ * Mask both 8259s (OCW1, all IRQs): firmware may have left the PIT running
+ * into the BSP's LINT0 at its vectors 8-15 (SeaBIOS does), which would look
+ * like exceptions once a test turns interrupts on.
+ */
+static inline void pic_mask_all(void)
+{
+    __asm__ volatile("outb %%al, $0x21; outb %%al, $0xa1" ::"a"(0xff));
 }
 
 /* wait for an interrupt with none lost: STI's shadow covers the HLT (SDM Vol 3A 6.8.3) */
