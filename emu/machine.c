@@ -224,6 +224,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.feat.tsc_hz = m->clock.hz;
         v->cpu.feat.lapic_hz = m->clock.hz;
         v->cpu.events = &m->pc.lapic[i].events;
+        lapic_set_tsc_offset(&m->pc.lapic[i], &v->cpu.tsc_offset);
     }
     enter_guest(&m->vcpus[0].cpu, &entry);
     return 0;

@@ -348,7 +348,7 @@ struct init_keep {
     const volatile uint32_t *events;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-    uint64_t tsc_aux, pat, misc_enable, tsc_offset, mtrr_def;
+    uint64_t tsc_aux, pat, misc_enable, tsc_offset, tsc_adjust, mtrr_def;
     uint64_t mtrr_fixed[11], mtrr_var[16];
     uint64_t icount;
 };
@@ -369,6 +369,7 @@ void cpu_init_reset(struct cpu *c)
                           .pat = c->pat,
                           .misc_enable = c->misc_enable,
                           .tsc_offset = c->tsc_offset,
+                          .tsc_adjust = c->tsc_adjust,
                           .mtrr_def = c->mtrr_def,
                           .icount = c->icount};
     memcpy(k.mtrr_fixed, c->mtrr_fixed, sizeof k.mtrr_fixed);
@@ -379,6 +380,7 @@ void cpu_init_reset(struct cpu *c)
     c->sysenter_cs = k.sysenter_cs, c->sysenter_esp = k.sysenter_esp;
     c->sysenter_eip = k.sysenter_eip, c->tsc_aux = k.tsc_aux, c->pat = k.pat;
     c->misc_enable = k.misc_enable, c->tsc_offset = k.tsc_offset, c->mtrr_def = k.mtrr_def;
+    c->tsc_adjust = k.tsc_adjust;
     memcpy(c->mtrr_fixed, k.mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(c->mtrr_var, k.mtrr_var, sizeof k.mtrr_var);
     c->icount = k.icount;
