@@ -181,6 +181,42 @@ struct cpu_exception {
     uint64_t cr2; /* for #PF */
 };
 
+/*
+ * Debugging (emu/debug.c: build/baremu -d and -rip-history). The machine
+ * sets these; NULL means off. The hooks sit on the event paths (delivery,
+ * an MSR nobody implements), never on the instruction path, and the RIP
+ * history runs its own copy of the run loop (exec.c), so the plain loop is
+ * the same code with debugging off.
+ */
+enum cpu_event_kind {
+    CPU_EVENT_EXCEPTION, /* detected by the CPU (a fault, a trap, #DB from TF) */
+    CPU_EVENT_EXTERNAL,  /* an interrupt, an NMI, INT1 */
+    CPU_EVENT_SOFTWARE,  /* INT n, INT3, INTO */
+};
+
+struct cpu_debug {
+    void *opaque;
+    /* an event is about to be delivered at the current CS:RIP */
+    void (*event)(void *opaque, const struct cpu *c, unsigned vector, enum cpu_event_kind kind,
+                  bool has_error, uint32_t error);
+    /* RDMSR or WRMSR that raises #GP: an MSR nobody implements, or a value it refuses */
+    void (*bad_msr)(void *opaque, const struct cpu *c, uint32_t msr, bool write, uint64_t value);
+};
+
+/* one entry of the RIP history */
+struct cpu_rip {
+    uint64_t rip;
+    uint16_t cs;
+    uint8_t mode;   /* enum cpu_mode */
+    uint16_t event; /* 0: an instruction at cs:rip; else CPU_RIP_EVENT, the kind and vector of
+                       an event delivered there */
+};
+#define CPU_RIP_EVENT           0x100u
+#define CPU_RIP_KIND_SHIFT      9
+#define CPU_RIP_EVENT_OF(k, v)  (CPU_RIP_EVENT | (unsigned)(k) << CPU_RIP_KIND_SHIFT | (v))
+#define CPU_RIP_EVENT_KIND(e)   ((enum cpu_event_kind)((e) >> CPU_RIP_KIND_SHIFT))
+#define CPU_RIP_EVENT_VECTOR(e) ((e)&0xffu)
+
 /* the features a vCPU advertises and implements */
 struct cpu_features {
     bool tzcnt; /* F3 0F BC is TZCNT (BMI1); BSF otherwise */
@@ -247,6 +283,11 @@ struct cpu {
     struct tlb_entry tlb[CPU_TLB_SIZE];
     struct icache_entry icache[ICACHE_SIZE];
     void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
+
+    /* debugging, last so that the hot fields keep their offsets */
+    const struct cpu_debug *debug; /* NULL: no debugging hooks */
+    struct cpu_rip *rips;          /* the RIP history, a ring of rips_mask + 1; NULL: off */
+    uint64_t rips_mask, rips_next; /* rips_next counts every entry written */
 };
 
 /* reset state (SDM Vol 3A 9.1.1), on the given bus */
@@ -300,6 +341,13 @@ void cpu_update_mode(struct cpu *c);
 void cpu_tlb_flush(struct cpu *c);
 /* forget every decoded instruction (never needed for correctness; see insn.h) */
 void cpu_icache_flush(struct cpu *c);
+
+/*
+ * Debugging: the guest-physical address of lin under the vCPU's current
+ * paging mode, without access checks and without touching accessed or dirty
+ * bits; false if no present mapping reaches it.
+ */
+bool cpu_debug_translate(const struct cpu *c, uint64_t lin, uint64_t *pa);
 
 /*
  * Decode one instruction at the current RIP without running it; returns its

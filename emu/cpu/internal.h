@@ -60,9 +60,9 @@ __attribute__((noreturn)) void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_
 enum { DCLS_NONE, DCLS_BENIGN, DCLS_CONTRIB, DCLS_PF, DCLS_DF };
 /* where an event comes from: it decides EXT in error codes and the gate DPL check */
 enum ev_kind {
-    EV_EXC,  /* an exception the CPU detected */
-    EV_EXT,  /* an external interrupt or NMI */
-    EV_SOFT, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
+    EV_EXC = CPU_EVENT_EXCEPTION, /* an exception the CPU detected */
+    EV_EXT = CPU_EVENT_EXTERNAL,  /* an external interrupt or NMI */
+    EV_SOFT = CPU_EVENT_SOFTWARE, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
 };
 /* deliver through the IDT (IVT in real mode); ret is the RIP pushed. May raise. */
 void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
@@ -124,6 +124,9 @@ void cpu_write_cr0(struct cpu *c, uint64_t v);
 uint64_t cpu_guest_tsc(struct cpu *c); /* bus->tsc and IA32_TSC writes */
 void cpu_lgdt_lidt(struct cpu *c, const struct insn *i, struct dtr *t);
 void cpu_sgdt_sidt(struct cpu *c, const struct insn *i, const struct dtr *t);
+
+/* debugging (exec.c): a RIP history entry at the current CS:RIP (event 0: an instruction) */
+void cpu_rip_record(struct cpu *c, unsigned event);
 
 /* paging (paging.c): the physical address of lin for acc, with A/D updates; raises #PF */
 uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *perm);
