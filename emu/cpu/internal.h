@@ -16,34 +16,45 @@ enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 #define CPU_SIGNATURE 0x00050654u
 
 /* opcode attributes (struct opdesc.attr) */
-#define A_MODRM   0x0001  /* a ModRM byte follows */
-#define A_BYTE    0x0002  /* 8-bit operand size */
-#define A_IMM8    0x0004  /* imm8, sign-extended */
-#define A_IMMZ    0x0008  /* imm16 or imm32 (sign-extended to 64 with osz 8) */
-#define A_IMMV    0x0010  /* imm16, imm32 or imm64 by operand size */
-#define A_IMM16   0x0020  /* imm16, zero-extended */
-#define A_ENTER   0x0040  /* imm16 then imm8 */
-#define A_MOFFS   0x0080  /* an address-size offset */
-#define A_D64     0x0100  /* operand size defaults to 64 in 64-bit mode */
-#define A_F64     0x0200  /* operand size is 64 in 64-bit mode */
-#define A_I64     0x0400  /* invalid in 64-bit mode */
-#define A_LOCK    0x0800  /* LOCK allowed with a memory destination */
-#define A_MEM     0x1000  /* the r/m operand must be memory */
-#define A_GROUP   0x2000  /* ModRM.reg selects from opdesc.group */
-#define A_UIMM8   0x4000  /* imm8, zero-extended */
-#define A_REGONLY 0x8000  /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
-#define A_FARPTR  0x10000 /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_MODRM   0x0001   /* a ModRM byte follows */
+#define A_BYTE    0x0002   /* 8-bit operand size */
+#define A_IMM8    0x0004   /* imm8, sign-extended */
+#define A_IMMZ    0x0008   /* imm16 or imm32 (sign-extended to 64 with osz 8) */
+#define A_IMMV    0x0010   /* imm16, imm32 or imm64 by operand size */
+#define A_IMM16   0x0020   /* imm16, zero-extended */
+#define A_ENTER   0x0040   /* imm16 then imm8 */
+#define A_MOFFS   0x0080   /* an address-size offset */
+#define A_D64     0x0100   /* operand size defaults to 64 in 64-bit mode */
+#define A_F64     0x0200   /* operand size is 64 in 64-bit mode */
+#define A_I64     0x0400   /* invalid in 64-bit mode */
+#define A_LOCK    0x0800   /* LOCK allowed with a memory destination */
+#define A_MEM     0x1000   /* the r/m operand must be memory */
+#define A_GROUP   0x2000   /* ModRM.reg selects from opdesc.group */
+#define A_UIMM8   0x4000   /* imm8, zero-extended */
+#define A_REGONLY 0x8000   /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
+#define A_FARPTR  0x10000  /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_PFX     0x20000  /* the mandatory prefix selects from opdesc.group: none, 66, F3, F2 */
+#define A_REGMEM  0x40000  /* ModRM.mod selects from opdesc.group: memory, register */
+#define A_KEEP66  0x80000  /* in an A_PFX 66 slot: 66 stays the operand-size prefix */
+#define A_OSZW    0x100000 /* a general register operand of 32 bits, 64 with REX.W (MOVD) */
 
 struct opdesc {
     insn_fn fn; /* NULL: #UD */
     uint32_t attr;
-    const struct opdesc *group; /* with A_GROUP: 8 entries */
+    const struct opdesc *group; /* A_GROUP: 8 entries; A_PFX: 4; A_REGMEM: 2 */
 };
+
+/*
+ * The slots of an A_PFX entry (SDM Vol 2A 2.1.2): F2 or F3, whichever came
+ * last, chooses before 66; a 66 that chooses is no operand-size prefix.
+ */
+enum { PFX_SLOT_NONE, PFX_SLOT_66, PFX_SLOT_F3, PFX_SLOT_F2 };
 
 /* opcode maps (optab.c) */
 extern const struct opdesc optab_1byte[256];
 extern const struct opdesc optab_0f[256];
 extern const struct opdesc optab_0f38[256];
+extern const struct opdesc optab_0f3a[256];
 
 /* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
 void cpu_decode(struct cpu *c, struct insn *i);
@@ -315,6 +326,21 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
 uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, bool locked,
                      rmw_fn op, uint64_t arg, uint64_t aux);
 
+/*
+ * size bytes at seg:off (a multiple of 8, at most a page), for the SIMD and
+ * save-area instructions: #GP(0) unless aligned to align (0: any); every
+ * page is reached before a byte moves, so a fault changes nothing.
+ */
+void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsigned size,
+                    unsigned align);
+void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
+                     unsigned align);
+/* the same checks alone: the linear address of the block, its pages reached */
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc);
+/* byte k of a block at lin, wrapped as linear addresses wrap outside 64-bit mode */
+uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k);
+
 /* the register in the opcode's low bits (50+r, B8+r, C8+r, ...) */
 static inline unsigned opreg(const struct insn *i)
 {
@@ -391,6 +417,8 @@ HANDLER(op_bt_rm_r);
 HANDLER(op_bt_rm_imm);
 HANDLER(op_bsf);
 HANDLER(op_bsr);
+HANDLER(op_tzcnt);
+HANDLER(op_lzcnt);
 HANDLER(op_popcnt);
 HANDLER(op_bswap);
 HANDLER(op_movbe);

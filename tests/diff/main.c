@@ -5,11 +5,12 @@
  * pages, and how the run ended (the trap number, error code and CR2), and
  * prints TAP.
  *
- *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]
+ *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-c CLASS,...] [-r INDEX]
  *
  * -n random cases per mode (default 20000), -s the seed (default 1), -m the
- * modes (16-bit code runs in LDT segments), -r rerun random case INDEX alone
- * and show it.
+ * modes (16-bit code runs in LDT segments), -c only these instruction
+ * classes (int, x87, mmx, sse, sse2, sse3, ssse3, state; default all), -r
+ * rerun random case INDEX alone and show it (with the same -c).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -66,8 +67,9 @@ static void say(struct report *r, const char *fmt, ...)
 
 static const char *vec_name(int v)
 {
-    static const char *names[32] = {[0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",
-                                    [12] = "#SS", [13] = "#GP", [14] = "#PF", [17] = "#AC"};
+    static const char *names[32] = {
+        [0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",  [7] = "#NM", [12] = "#SS",
+        [13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [19] = "#XM"};
     if (v == -1)
         return "(no exception: budget ran out)";
     if (v == -2)
@@ -380,10 +382,14 @@ static unsigned run_random(uint64_t seed, unsigned count, unsigned bits)
             print_diag(keep[k].text);
         failed += bad;
     }
-    printf("# %s random: %u ran to the end, %u #DE, %u #UD, %u #SS, %u #GP, %u #PF, %u #BP, "
-           "%u other\n",
-           name, ends[32], ends[0], ends[6], ends[12], ends[13], ends[14], ends[3],
-           count - ends[32] - ends[0] - ends[6] - ends[12] - ends[13] - ends[14] - ends[3]);
+    static const unsigned shown_vecs[] = {0, 6, 7, 12, 13, 14, 3, 16, 17, 19};
+    printf("# %s random: %u ran to the end", name, ends[32]);
+    unsigned other = count - ends[32];
+    for (unsigned k = 0; k < sizeof shown_vecs / sizeof shown_vecs[0]; k++) {
+        printf(", %u %s", ends[shown_vecs[k]], vec_name((int)shown_vecs[k]));
+        other -= ends[shown_vecs[k]];
+    }
+    printf(", %u other\n", other);
     return failed;
 }
 
@@ -403,13 +409,19 @@ static bool rerun_one(uint64_t seed, unsigned index, unsigned bits)
 
 int main(int argc, char **argv)
 {
-    unsigned count = 20000;
+    unsigned count = 20000, classes = CLS_ALL;
     uint64_t seed = 1;
     unsigned modes[3] = {64, 32, 16}, nmodes = 3;
     long rerun = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:m:r:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:m:r:c:")) != -1) {
         switch (opt) {
+        case 'c':
+            classes = gen_parse_classes(optarg);
+            if (!classes)
+                return 2;
+            gen_select(classes);
+            break;
         case 'n':
             count = (unsigned)strtoul(optarg, NULL, 0);
             break;
@@ -426,7 +438,8 @@ int main(int argc, char **argv)
             rerun = strtol(optarg, NULL, 0);
             break;
         default:
-            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]\n");
+            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-c CLASS,...] "
+                            "[-r INDEX]\n");
             return 2;
         }
     }
