@@ -93,6 +93,7 @@ uint64_t cpu_get_rflags(const struct cpu *c)
 
 void cpu_set_rflags(struct cpu *c, uint64_t rflags)
 {
+    cpu_ac_flags_changed(c, c->rflags, rflags);
     c->rflags = rflags | RFLAGS_FIXED;
     c->lf.op = LF_NONE;
 }

@@ -225,6 +225,24 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/*
+ * Alignment checking (SDM Vol 3A 6.15 interrupt 17): at CPL 3 with CR0.AM
+ * and EFLAGS.AC, a misaligned data access is #AC(0). While it is on, the
+ * TLB caches nothing (cpu_tlb_fill), so every access takes the slow path,
+ * which checks; the fast paths pay nothing. CR0 writes and CPL changes
+ * flush the TLB already; an AC change at CPL 3 must too.
+ */
+static inline bool cpu_ac_active(const struct cpu *c)
+{
+    return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & RFLAGS_AC);
+}
+
+static inline void cpu_ac_flags_changed(struct cpu *c, uint64_t old, uint64_t new_flags)
+{
+    if (((old ^ new_flags) & RFLAGS_AC) && c->cpl == 3 && (c->cr0 & CR0_AM))
+        cpu_tlb_flush(c);
+}
+
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */
 uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc);
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size);

@@ -116,14 +116,25 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
         host = bus->ram + pa;
     }
-    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
-    if (c->sys_access && c->cpl == 3)
+    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights;
+     * nor is anything while alignment checking is on (cpu_ac_active) */
+    if ((c->sys_access && c->cpl == 3) || cpu_ac_active(c))
         return (uintptr_t)host;
     e->tag = page;
     e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
     e->host = (uintptr_t)host;
     return e->host;
+}
+
+/* #AC(0) for a misaligned data access while alignment checking is on; the
+ * operand sizes here are powers of two but for the 6- and 10-byte far
+ * pointers and descriptors, which only need word alignment (XXX: SDM table
+ * 6-7 wants 4 for a 6-byte pointer) */
+static void ac_check(struct cpu *c, uint64_t lin, unsigned size)
+{
+    if (__builtin_expect(cpu_ac_active(c), 0) && !c->sys_access && (lin & ((size & -size) - 1)))
+        cpu_raise(c, VEC_AC, 0);
 }
 
 /* host address of one byte, or 0 for MMIO (then *pa is its physical address) */
@@ -138,6 +149,7 @@ static uintptr_t byte_host(struct cpu *c, uint64_t lin, enum access acc, uint64_
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1, pa, pa2;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_READ, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
@@ -163,6 +175,7 @@ uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 {
     uint64_t end = lin + size - 1, pa, pa2;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
@@ -186,6 +199,7 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, NULL);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT))
         return (uint8_t *)h;
