@@ -271,7 +271,7 @@ opcode:
     if (d->attr & A_PFX)
         d = pfx_select(i, d);
     unsigned attr = d->attr;
-    if (!d->fn && !(attr & (A_GROUP | A_REGMEM)))
+    if (!d->fn && !(attr & (A_GROUP | A_REGMEM | A_X87)))
         cpu_ud(c);
     if ((attr & A_I64) && mode64)
         cpu_ud(c);
@@ -288,6 +288,12 @@ opcode:
             if (!d->fn && !(d->attr & A_REGMEM))
                 cpu_ud(c);
             attr = d->attr | (attr & ~(A_GROUP | A_LOCK));
+        } else if (attr & A_X87) {
+            d = i->mod == 3 ? &optab_x87_reg[b & 7][modrm & 0x3f]
+                            : &optab_x87_mem[b & 7][(modrm >> 3) & 7];
+            if (!d->fn)
+                cpu_ud(c);
+            attr = d->attr | (attr & ~A_X87);
         }
         if (attr & A_REGMEM) {
             d = &d->group[i->mod == 3];
