@@ -115,6 +115,12 @@ enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
 void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has_err,
                      uint32_t errcode, uint64_t ret);
 
+/*
+ * x87.c: a pending unmasked x87 exception (FSW.ES) met by a waiting x87
+ * instruction or an MMX one: #MF with CR0.NE, FERR# without (SDM Vol 1 8.7)
+ */
+void x87_pending(struct cpu *c);
+
 /* ---- system state (seg.c, sys.c) ----------------------------------------- */
 /* implicit supervisor accesses at a linear address (descriptor tables, TSS, IDT) */
 uint64_t sys_read(struct cpu *c, uint64_t lin, unsigned size);

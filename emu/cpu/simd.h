@@ -26,7 +26,6 @@ static inline void sse_check(struct cpu *c)
         cpu_raise_noerr(c, VEC_NM);
 }
 
-/* XXX: with CR0.NE clear a pending x87 exception goes out as FERR# instead (the x87 files) */
 static inline void mmx_check(struct cpu *c)
 {
     if (c->cr0 & CR0_EM)
@@ -34,7 +33,7 @@ static inline void mmx_check(struct cpu *c)
     if (c->cr0 & CR0_TS)
         cpu_raise_noerr(c, VEC_NM);
     if (c->x87.fsw & FSW_ES)
-        cpu_raise_noerr(c, VEC_MF);
+        x87_pending(c); /* #MF, or FERR# with CR0.NE clear */
 }
 
 /* ---- MMX registers ---------------------------------------------------------

@@ -13,7 +13,7 @@ static void sse_mmx_check(struct cpu *c)
 {
     sse_check(c);
     if (c->x87.fsw & FSW_ES)
-        cpu_raise_noerr(c, VEC_MF);
+        x87_pending(c);
 }
 
 /* 0F 6E: MOVD mm, r/m32 (REX.W: MOVQ mm, r/m64), zero-extended */
