@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/cpu/fxsave.h"
 #include "emu/cpu/insn.h"
 #include "emu/lock.h"
 
@@ -162,6 +163,9 @@ struct cpu_bus {
     /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
     uint64_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint64_t value);
+    /* FERR#: an x87 waiting instruction found an unmasked exception pending
+     * with CR0.NE clear; the PC routes it to IRQ 13 (SDM Vol 1 8.7). NULL: none */
+    void (*ferr)(void *opaque);
 };
 
 /* why cpu_run returned */
@@ -354,5 +358,14 @@ bool cpu_debug_translate(const struct cpu *c, uint64_t lin, uint64_t *pa);
  * length, or 0 with c->exc set (#UD, #GP for length, #PF on fetch).
  */
 unsigned cpu_decode_length(struct cpu *c);
+
+/*
+ * The x87/MMX/SSE state as an FXSAVE image (fmt64: the REX.W format), and
+ * back. The store writes bytes 0..415 and leaves the reserved and software
+ * bytes 416..511 alone; MXCSR_MASK is what FXSAVE reports. The load takes
+ * MXCSR as it is: whoever calls it checks the reserved bits first.
+ */
+void cpu_fxsave_store(const struct cpu *c, struct fxsave_area *a, bool fmt64);
+void cpu_fxsave_load(struct cpu *c, const struct fxsave_area *a, bool fmt64);
 
 #endif

@@ -38,8 +38,10 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->ldtr.attr = 0x2 | SEG_ATTR_P;
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
+    c->mxcsr = MXCSR_DEFAULT;
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
+    x87_reset(c);
     cpu_icache_flush(c);
     cpu_tlb_flush(c);
     cpu_update_mode(c);
@@ -92,6 +94,7 @@ uint64_t cpu_get_rflags(const struct cpu *c)
 
 void cpu_set_rflags(struct cpu *c, uint64_t rflags)
 {
+    cpu_ac_flags_changed(c, c->rflags, rflags);
     c->rflags = rflags | RFLAGS_FIXED;
     c->lf.op = LF_NONE;
 }

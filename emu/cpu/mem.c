@@ -7,6 +7,8 @@
  * Paging (paging.c) fills the TLB; the user-mode embedding maps linear to
  * physical one to one, or through its bus translate hook.
  */
+#include <string.h>
+
 #include "emu/cpu/internal.h"
 
 uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
@@ -114,14 +116,25 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
         host = bus->ram + pa;
     }
-    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
-    if (c->sys_access && c->cpl == 3)
+    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights;
+     * nor is anything while alignment checking is on (cpu_ac_active) */
+    if ((c->sys_access && c->cpl == 3) || cpu_ac_active(c))
         return (uintptr_t)host;
     e->tag = page;
     e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
     e->host = (uintptr_t)host;
     return e->host;
+}
+
+/* #AC(0) for a misaligned data access while alignment checking is on; the
+ * operand sizes here are powers of two but for the 6- and 10-byte far
+ * pointers and descriptors, which only need word alignment (XXX: SDM table
+ * 6-7 wants 4 for a 6-byte pointer) */
+static void ac_check(struct cpu *c, uint64_t lin, unsigned size)
+{
+    if (__builtin_expect(cpu_ac_active(c), 0) && !c->sys_access && (lin & ((size & -size) - 1)))
+        cpu_raise(c, VEC_AC, 0);
 }
 
 /* host address of one byte, or 0 for MMIO (then *pa is its physical address) */
@@ -136,6 +149,7 @@ static uintptr_t byte_host(struct cpu *c, uint64_t lin, enum access acc, uint64_
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1, pa, pa2;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_READ, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
@@ -161,6 +175,7 @@ uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 {
     uint64_t end = lin + size - 1, pa, pa2;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
@@ -184,6 +199,7 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, NULL);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT))
         return (uint8_t *)h;
@@ -262,4 +278,56 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
         return old;
     }
     return cpu_rmw_mem(c, i->seg, cpu_ea(c, i), size, i->pfx & PFX_LOCK, op, arg, aux);
+}
+
+/*
+ * A block of memory for the SIMD and save-area instructions: seg:off to a
+ * linear address with the segment checks, the alignment check (#GP(0)
+ * unless align-aligned, SDM Vol 1 11.6.9; 0 for none), and both pages
+ * reached before anything moves, so that a fault leaves memory as it was.
+ * size is at most a page.
+ */
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc)
+{
+    /* the alignment #GP(0) comes before the segment checks, #SS included (as on AMD Zen) */
+    uint64_t base = c->mode == MODE_LONG64 && seg < SEG_FS ? 0 : c->seg[seg].base;
+    if (align && ((base + off) & (align - 1)))
+        cpu_gp0(c);
+    uint64_t lin = cpu_linear(c, seg, off, size, acc);
+    uint64_t last = lin + size - 1;
+    if (c->mode != MODE_LONG64)
+        last &= 0xffffffffull;
+    if ((last ^ lin) >> X86_PAGE_SHIFT) {
+        /* a fault on the second page reports its first byte in CR2, as silicon does */
+        (void)cpu_tlb_fill(c, lin, acc);
+        (void)cpu_tlb_fill(c, last & ~(X86_PAGE_SIZE - 1), acc);
+    }
+    return lin;
+}
+
+uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k)
+{
+    return c->mode == MODE_LONG64 ? lin + k : (lin + k) & 0xffffffffull;
+}
+
+void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsigned size,
+                    unsigned align)
+{
+    uint64_t lin = cpu_block_linear(c, seg, off, size, align, ACC_READ);
+    for (unsigned k = 0; k < size; k += 8) {
+        uint64_t v = cpu_read_lin(c, cpu_block_at(c, lin, k), 8);
+        memcpy((uint8_t *)buf + k, &v, 8);
+    }
+}
+
+void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
+                     unsigned align)
+{
+    uint64_t lin = cpu_block_linear(c, seg, off, size, align, ACC_WRITE);
+    for (unsigned k = 0; k < size; k += 8) {
+        uint64_t v;
+        memcpy(&v, (const uint8_t *)buf + k, 8);
+        cpu_write_lin(c, cpu_block_at(c, lin, k), 8, v);
+    }
 }

@@ -29,7 +29,7 @@ struct hand {
 #define GHI DIFF_GUARD_HI
 
 /* registers: 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI */
-static const struct hand hands[] = {
+static const struct hand int_hands[] = {
     {"div by zero #DE", "48 f7 f1", 64, {{1, 0}}, 0, 0},
     {"div 32 by zero #DE", "f7 f1", 0, {{1, 0}}, 0, 0},
     {"div quotient too wide #DE", "f7 f1", 0, {{0, 0}, {2, 5}, {1, 5}}, 0, 0},
@@ -148,6 +148,56 @@ static const struct hand hands[] = {
     {"32-bit loop a16 via 67", "67 e2 00", 32, {{1, 0x10000}}, 0, 0},
 };
 
+/* MMX and SSE corners: alignment, faults, prefixes, counts */
+static const struct hand sse_hands[] = {
+    {"movdqa misaligned into guard #GP", "66 41 0f 6f 87 f8 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movdqa aligned in guard #PF", "66 41 0f 6f 87 00 10 00 00", 64, {{0, 0}}, 0, 0},
+    {"movups load across into guard #PF", "41 0f 10 87 f8 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movups store across into guard", "41 0f 11 87 f8 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movdqu store across data pages", "f3 41 0f 7f 47 f8", 64, {{0, 0}}, 0, 0},
+    {"paddb misaligned m128 #GP", "66 41 0f fc 47 01", 64, {{0, 0}}, 0, 0},
+    {"paddb mm m64 misaligned is fine", "41 0f fc 47 01", 64, {{0, 0}}, 0, 0},
+    {"punpcklbw mm reads m32 only", "41 0f 60 87 fc 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movq2dq from memory #UD", "f3 0f d6 00", 0, {{0, 0}}, 0, 0},
+    {"pextrw with memory #UD", "0f c5 00 01", 0, {{0, 0}}, 0, 0},
+    {"psrlw imm with memory #UD", "0f 71 10 05", 0, {{0, 0}}, 0, 0},
+    {"movhlps is the register form", "0f 12 c1", 0, {{0, 0}}, 0, 0},
+    {"lock paddb #UD", "f0 0f fc c0", 0, {{0, 0}}, 0, 0},
+    {"66 f3: f3 chooses (movdqu)", "66 f3 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"f3 66: f3 chooses (movdqu)", "f3 66 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"f2 f3: the last chooses (movdqu)", "f2 f3 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"f3 f2: the last chooses (#UD)", "f3 f2 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"66 emms #UD", "66 0f 77", 0, {{0, 0}}, 0, 0},
+    {"f3 paddb mm #UD", "f3 0f fc c1", 0, {{0, 0}}, 0, 0},
+    {"rex.w movd is movq", "66 48 0f 6e c0", 64, {{0, 0x1122334455667788ull}}, 0, 0},
+    {"rex.w paddb is paddb", "66 48 0f fc c1", 64, {{0, 0}}, 0, 0},
+    {"rex.r mm is mm", "44 0f fc c1", 64, {{0, 0}}, 0, 0},
+    {"movd zero-extends", "66 0f 6e c0", 0, {{0, 0xffffffff}}, 0, 0},
+    {"movd r32 upper half", "66 0f 7e c0", 64, {{0, ~0ull}}, 0, 0},
+    {"palignr by 40 clears", "66 0f 3a 0f c1 28", 0, {{0, 0}}, 0, 0},
+    {"palignr by 20", "66 0f 3a 0f c1 14", 0, {{0, 0}}, 0, 0},
+    {"palignr mm by 12", "0f 3a 0f c1 0c", 0, {{0, 0}}, 0, 0},
+    {"psrlq by 64 clears", "66 0f 73 d0 40", 0, {{0, 0}}, 0, 0},
+    {"psraw by 255 fills", "66 0f 71 e0 ff", 0, {{0, 0}}, 0, 0},
+    {"psrldq by 16 clears", "66 0f 73 d8 10", 0, {{0, 0}}, 0, 0},
+    {"psllw by a huge register count", "66 0f 6e c8 66 0f f1 c1", 0, {{0, 0x10}}, 0, 0},
+    {"maskmovdqu into guard", "66 0f f7 c1", 64, {{7, GHI - 4}}, 0, 0},
+    {"maskmovq empty mask in guard", "0f ef c9 0f f7 c1", 64, {{7, GHI}}, 0, 0},
+    {"maskmovq with a32", "67 0f f7 c1", 64, {{7, 0x100000000ull | DVA}}, 0, 0},
+    {"emms after mmx", "0f fc c1 0f 77", 0, {{0, 0}}, 0, 0},
+    {"pmovmskb", "66 0f d7 c1", 0, {{0, ~0ull}}, 0, 0},
+};
+
+/* the hand-written cases of each class */
+static const struct {
+    unsigned cls;
+    const struct hand *h;
+    unsigned n;
+} hand_sets[] = {
+    {CLS_INT, int_hands, sizeof int_hands / sizeof int_hands[0]},
+    {CLS_SSE2, sse_hands, sizeof sse_hands / sizeof sse_hands[0]},
+};
+
 static unsigned hex_bytes(const char *hex, uint8_t *out)
 {
     unsigned n = 0, v;
@@ -165,6 +215,33 @@ static uint64_t name_seed(const char *s, uint64_t salt)
     while (*s)
         h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
     return h;
+}
+
+static unsigned hand_case_set(struct diff_case *out, unsigned max, bool code32,
+                              const struct hand *hands, unsigned count, unsigned cls)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < count && n < max; k++) {
+        const struct hand *h = &hands[k];
+        if (!*h->hex || (h->mode == 64 && code32) || (h->mode == 32 && !code32) ||
+            (code32 && gen_is_code16())) /* the hand cases hold 32-bit addresses */
+            continue;
+        struct diff_case *dc = &out[n++];
+        uint64_t rng = name_seed(h->name, code32);
+        gen_start(dc, &rng, code32);
+        gen_finish(dc, &rng);
+        dc->code_len = hex_bytes(h->hex, dc->code);
+        for (unsigned s = 0; s < 5; s++)
+            if (h->set[s].reg || h->set[s].val || s == 0)
+                dc->regs[h->set[s].reg] = code32 ? (uint32_t)h->set[s].val : h->set[s].val;
+        if (h->rflags)
+            dc->rflags = h->rflags;
+        dc->undef_flags = h->undef;
+        dc->ninsn = 0; /* hand cases: one mask wherever they stop */
+        dc->fp = cls != CLS_INT;
+        snprintf(dc->name, sizeof dc->name, "%s", h->name);
+    }
+    return n;
 }
 
 unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32)
@@ -196,24 +273,10 @@ unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32)
             }
         }
     }
-    for (unsigned k = 0; k < sizeof hands / sizeof hands[0] && n < max; k++) {
-        const struct hand *h = &hands[k];
-        if (!*h->hex || (h->mode == 64 && code32) || (h->mode == 32 && !code32) ||
-            (code32 && gen_is_code16())) /* the hand cases hold 32-bit addresses */
-            continue;
-        struct diff_case *dc = &out[n++];
-        uint64_t rng = name_seed(h->name, code32);
-        gen_start(dc, &rng, code32);
-        gen_finish(dc, &rng);
-        dc->code_len = hex_bytes(h->hex, dc->code);
-        for (unsigned s = 0; s < 5; s++)
-            if (h->set[s].reg || h->set[s].val || s == 0)
-                dc->regs[h->set[s].reg] = code32 ? (uint32_t)h->set[s].val : h->set[s].val;
-        if (h->rflags)
-            dc->rflags = h->rflags;
-        dc->undef_flags = h->undef;
-        dc->ninsn = 0; /* hand cases: one mask wherever they stop */
-        snprintf(dc->name, sizeof dc->name, "%s", h->name);
+    for (unsigned set = 0; set < sizeof hand_sets / sizeof hand_sets[0]; set++) {
+        if (gen_class_on(hand_sets[set].cls))
+            n += hand_case_set(out + n, max - n, code32, hand_sets[set].h, hand_sets[set].n,
+                               hand_sets[set].cls);
     }
     return n;
 }

@@ -13,6 +13,13 @@
 enum { FORM_NONE, FORM_MODRM, FORM_EXT, FORM_OPREG };
 enum { IMM_NONE, IMM_8, IMM_U8, IMM_Z, IMM_V, IMM_16, IMM_ENTER, IMM_REL8, IMM_REL32 };
 enum { RM_NONE, RM_ANY, RM_REG, RM_MEM };
+/* what a register operand of ModRM names (struct tmpl kreg, krm) */
+enum { OPK_GPR, OPK_XMM, OPK_MMX };
+
+/* instruction classes, for difftest -c (names in gen_class_names) */
+enum { CLS_INT, CLS_X87, CLS_MMX, CLS_SSE, CLS_SSE2, CLS_SSE3, CLS_SSSE3, CLS_STATE, NUM_CLS };
+extern const char *const gen_class_names[NUM_CLS];
+#define CLS_ALL ((1u << NUM_CLS) - 1)
 
 /* operand sizes a template takes */
 #define SZ_B 0x1
@@ -43,19 +50,30 @@ enum { RM_NONE, RM_ANY, RM_REG, RM_MEM };
 #define T_SREG    0x40000  /* ModRM.reg is a random segment register */
 #define T_CALL    0x80000  /* CALL rel: a later RET would come back */
 #define T_RET     0x100000 /* RET */
+#define T_SIMD    0x200000 /* MMX/SSE: sizes only choose REX.W; 66 is never an operand size */
+#define T_SCOUNT  0x400000 /* the imm8 is a shift count: edges favoured */
 
 struct tmpl {
     char name[32];
-    uint8_t op[3], oplen;
+    uint8_t op[4], oplen;
     uint8_t form, ext, sizes, imm, rm;
+    uint8_t kreg, krm; /* OPK_*: ModRM.reg, and the r/m operand when a register */
+    uint8_t cls;       /* CLS_* */
+    uint8_t msize;     /* memory operand bytes, for page edges (0: 8) */
     unsigned tf;
     unsigned use, def, undef; /* status flags read, defined, left undefined */
 };
 
-#define GEN_MAX_TMPLS 400
+#define GEN_MAX_TMPLS 1200
 extern struct tmpl gen_tmpls[GEN_MAX_TMPLS];
 extern unsigned gen_ntmpls;
 void gen_init(void);
+
+/* generate only templates of these classes (a mask of 1 << CLS_*; default all) */
+void gen_select(unsigned classes);
+bool gen_class_on(unsigned cls);
+/* a class mask from "sse,sse2" or "all"; 0 with a message if a name is unknown */
+unsigned gen_parse_classes(const char *list);
 
 /* the operand sizes t takes in this mode (a SZ_ mask; 0: t takes no size) */
 unsigned gen_sizes(const struct tmpl *t, bool code32);

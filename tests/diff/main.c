@@ -5,11 +5,12 @@
  * pages, and how the run ended (the trap number, error code and CR2), and
  * prints TAP.
  *
- *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]
+ *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-c CLASS,...] [-r INDEX]
  *
  * -n random cases per mode (default 20000), -s the seed (default 1), -m the
- * modes (16-bit code runs in LDT segments), -r rerun random case INDEX alone
- * and show it.
+ * modes (16-bit code runs in LDT segments), -c only these instruction
+ * classes (int, x87, mmx, sse, sse2, sse3, ssse3, state; default all), -r
+ * rerun random case INDEX alone and show it (with the same -c).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "emu/x86.h"
 #include "tests/diff/diff.h"
 #include "tests/diff/gen.h"
 
@@ -65,8 +67,9 @@ static void say(struct report *r, const char *fmt, ...)
 
 static const char *vec_name(int v)
 {
-    static const char *names[32] = {[0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",
-                                    [12] = "#SS", [13] = "#GP", [14] = "#PF", [17] = "#AC"};
+    static const char *names[32] = {
+        [0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",  [7] = "#NM", [12] = "#SS",
+        [13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [19] = "#XM"};
     if (v == -1)
         return "(no exception: budget ran out)";
     if (v == -2)
@@ -87,6 +90,75 @@ static uint32_t undef_where(const struct diff_case *dc, const struct diff_result
         all |= dc->undef_at[k];
     }
     return all; /* somewhere else: every mask at once */
+}
+
+/*
+ * The x87/MMX/SSE state. Compared: FCW, FSW, the abridged tag byte, MXCSR,
+ * the 80 bits of each ST slot and every XMM register (XMM8-15 too outside
+ * 64-bit mode, where nothing may touch them). Not compared
+ * (docs/cpu-divergences.md): MXCSR_MASK (the host's own), the reserved
+ * bytes, and FOP, FIP and FDP unless an exception is pending (FSW.ES):
+ * AMD's FXSAVE and XSAVE store them only then.
+ */
+static bool compare_fpu(const struct fxsave_area *nat, const struct fxsave_area *emu,
+                        struct report *r)
+{
+    bool ok = true;
+#define FIELD(name, fmt)                                                                           \
+    if (nat->name != emu->name) {                                                                  \
+        say(r, "  " #name ": native " fmt " interp " fmt "\n", nat->name, emu->name);              \
+        ok = false;                                                                                \
+    }
+    FIELD(fcw, "%#x")
+    FIELD(fsw, "%#x")
+    FIELD(ftw, "%#x")
+    FIELD(mxcsr, "%#x")
+    if (nat->fsw & FSW_ES) {
+        FIELD(fop, "%#x")
+        FIELD(f64.fip, "%#lx")
+        FIELD(f64.fdp, "%#lx")
+    }
+#undef FIELD
+    for (unsigned k = 0; k < 8; k++) {
+        if (memcmp(nat->st[k], emu->st[k], 10)) {
+            uint16_t ns, es;
+            uint64_t nm, em;
+            memcpy(&nm, nat->st[k], 8), memcpy(&ns, nat->st[k] + 8, 2);
+            memcpy(&em, emu->st[k], 8), memcpy(&es, emu->st[k] + 8, 2);
+            say(r, "  st%u: native %04x:%016llx interp %04x:%016llx\n", k, ns,
+                (unsigned long long)nm, es, (unsigned long long)em);
+            ok = false;
+        }
+    }
+    for (unsigned k = 0; k < 16; k++) {
+        if (memcmp(nat->xmm[k], emu->xmm[k], 16)) {
+            uint64_t n[2], e[2];
+            memcpy(n, nat->xmm[k], 16), memcpy(e, emu->xmm[k], 16);
+            say(r, "  xmm%u: native %016llx:%016llx interp %016llx:%016llx\n", k,
+                (unsigned long long)n[1], (unsigned long long)n[0], (unsigned long long)e[1],
+                (unsigned long long)e[0]);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void describe_fpu(const struct fxsave_area *a, struct report *r)
+{
+    say(r, "  fpu: fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x\n", a->fcw, a->fsw, a->ftw, a->mxcsr);
+    for (unsigned k = 0; k < 8; k++) {
+        uint16_t se;
+        uint64_t m;
+        memcpy(&m, a->st[k], 8), memcpy(&se, a->st[k] + 8, 2);
+        say(r, "%s st%u=%04x:%016llx%s", k % 4 ? "" : "  ", k, se, (unsigned long long)m,
+            k % 4 == 3 ? "\n" : "");
+    }
+    for (unsigned k = 0; k < 16; k++) {
+        uint64_t q[2];
+        memcpy(q, a->xmm[k], 16);
+        say(r, "%s xmm%u=%016llx:%016llx%s", k % 2 ? "" : "  ", k, (unsigned long long)q[1],
+            (unsigned long long)q[0], k % 2 ? "\n" : "");
+    }
 }
 
 /* compare; on divergence describe it in r and return false */
@@ -137,6 +209,8 @@ static bool compare(const struct diff_case *dc, const struct diff_result *nat,
             (unsigned long long)fm);
         ok = false;
     }
+    if (nat->done && !compare_fpu(&nat->fpu, &emu->fpu, r))
+        ok = false;
     for (unsigned k = 0; k < DIFF_DATA_SIZE; k++) {
         if (nat->data[k] != emu->data[k]) {
             say(r, "  memory at %#llx: native %02x interp %02x\n",
@@ -158,6 +232,11 @@ static void describe(const struct diff_case *dc, struct report *r)
         say(r, " %s=%#llx", reg_names[k], (unsigned long long)dc->regs[k]);
     say(r, " rflags=%#llx data_seed=%#llx undef=%#x\n", (unsigned long long)dc->rflags,
         (unsigned long long)dc->data_seed, dc->undef_flags);
+    if (dc->fp)
+        describe_fpu(&dc->fpu, r);
+    else
+        say(r, "  fpu: fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x\n", dc->fpu.fcw, dc->fpu.fsw, dc->fpu.ftw,
+            dc->fpu.mxcsr);
 }
 
 static void print_diag(const char *text)
@@ -225,6 +304,7 @@ static unsigned run_fixed(unsigned bits)
 static bool have_mode(unsigned bits)
 {
     memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
     cases[0].code32 = bits != 64;
     cases[0].code16 = bits == 16;
     cases[0].code[0] = 0x90;
@@ -244,6 +324,7 @@ static bool have_mode(unsigned bits)
 static bool host_cmps_dst_first(void)
 {
     memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
     cases[0].code[0] = 0xa6; /* CMPSB */
     cases[0].code_len = 1;
     cases[0].rflags = 0x202;
@@ -301,10 +382,14 @@ static unsigned run_random(uint64_t seed, unsigned count, unsigned bits)
             print_diag(keep[k].text);
         failed += bad;
     }
-    printf("# %s random: %u ran to the end, %u #DE, %u #UD, %u #SS, %u #GP, %u #PF, %u #BP, "
-           "%u other\n",
-           name, ends[32], ends[0], ends[6], ends[12], ends[13], ends[14], ends[3],
-           count - ends[32] - ends[0] - ends[6] - ends[12] - ends[13] - ends[14] - ends[3]);
+    static const unsigned shown_vecs[] = {0, 6, 7, 12, 13, 14, 3, 16, 17, 19};
+    printf("# %s random: %u ran to the end", name, ends[32]);
+    unsigned other = count - ends[32];
+    for (unsigned k = 0; k < sizeof shown_vecs / sizeof shown_vecs[0]; k++) {
+        printf(", %u %s", ends[shown_vecs[k]], vec_name((int)shown_vecs[k]));
+        other -= ends[shown_vecs[k]];
+    }
+    printf(", %u other\n", other);
     return failed;
 }
 
@@ -324,13 +409,19 @@ static bool rerun_one(uint64_t seed, unsigned index, unsigned bits)
 
 int main(int argc, char **argv)
 {
-    unsigned count = 20000;
+    unsigned count = 20000, classes = CLS_ALL;
     uint64_t seed = 1;
     unsigned modes[3] = {64, 32, 16}, nmodes = 3;
     long rerun = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:m:r:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:m:r:c:")) != -1) {
         switch (opt) {
+        case 'c':
+            classes = gen_parse_classes(optarg);
+            if (!classes)
+                return 2;
+            gen_select(classes);
+            break;
         case 'n':
             count = (unsigned)strtoul(optarg, NULL, 0);
             break;
@@ -347,7 +438,8 @@ int main(int argc, char **argv)
             rerun = strtol(optarg, NULL, 0);
             break;
         default:
-            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]\n");
+            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-c CLASS,...] "
+                            "[-r INDEX]\n");
             return 2;
         }
     }

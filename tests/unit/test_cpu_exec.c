@@ -225,7 +225,7 @@ Test(cpu_exec, cpuid_vendor_and_features)
 
 Test(cpu_exec, unimplemented_opcodes_are_ud)
 {
-    static const uint8_t ops[][2] = {{0x0f, 0x0e}, {0x0f, 0x01}, {0xd9, 0xc0}, {0x9a, 0x90}};
+    static const uint8_t ops[][2] = {{0x0f, 0x0e}, {0x0f, 0x01}, {0xd9, 0xd1}, {0x9a, 0x90}};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         struct cpu *c = load(ops[k], 2);
         cr_expect_eq(harness_run(c), VEC_UD, "%02x %02x", ops[k][0], ops[k][1]);

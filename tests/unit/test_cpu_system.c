@@ -169,6 +169,55 @@ Test(cpu_system, ring3_hlt_and_cli_are_gp)
     cr_assert_eq(get32(STACK - 24), 0);
 }
 
+/* push U_DATA; push USTACK; push EFLAGS (IF, AC if ac); push U_CODE; push USER; iret */
+static struct cpu *boot_ring3(const uint8_t *user, size_t n, bool ac, bool am)
+{
+    const uint8_t code[] = {
+        0x6a, U_DATA, 0x68,   0x00, 0x00, 0x07, 0x00, 0x68, 0x02, 0x02, ac ? 0x04 : 0x00,
+        0x00, 0x6a,   U_CODE, 0x68, 0x00, 0x00, 0x03, 0x00, 0xcf};
+    struct cpu *c = boot32(code, sizeof code);
+    put(USER, user, n);
+    gate32(0x80, HANDLER + 16 * 0x80, K_CODE, 0xee);
+    if (am)
+        c->cr0 |= CR0_AM;
+    return c;
+}
+
+Test(cpu_system, alignment_check_at_cpl3_is_ac)
+{
+    /* push U_DATA; pop ds; mov eax, [0x70001]; int 0x80 */
+    const uint8_t user[] = {0x6a, U_DATA, 0x1f, 0xa1, 0x01, 0x00, 0x07, 0x00, 0xcd, 0x80};
+    struct cpu *c = boot_ring3(user, sizeof user, true, true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_AC);
+    cr_assert_eq(get32(STACK - 24), 0, "#AC(0)");
+    cr_assert_eq(get32(STACK - 20), USER + 3, "a fault: the load's EIP");
+
+    /* AC without CR0.AM, or CR0.AM without AC: no check */
+    c = boot_ring3(user, sizeof user, true, false);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, 0x80);
+    c = boot_ring3(user, sizeof user, false, true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, 0x80);
+}
+
+Test(cpu_system, alignment_check_follows_popf_past_the_tlb)
+{
+    /*
+     * push U_DATA; pop ds; mov eax, [0x70000] (fills the TLB); pushf;
+     * or dword [esp], AC; popf; mov eax, [0x70001] -- #AC although the page
+     * is in the TLB
+     */
+    const uint8_t user[] = {0x6a, U_DATA, 0x1f, 0xa1, 0x00, 0x00, 0x07, 0x00,
+                            0x9c, 0x81,   0x0c, 0x24, 0x00, 0x00, 0x04, 0x00,
+                            0x9d, 0xa1,   0x01, 0x00, 0x07, 0x00, 0xcd, 0x80};
+    struct cpu *c = boot_ring3(user, sizeof user, false, true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_AC);
+    cr_assert_eq(get32(STACK - 20), USER + 17);
+}
+
 Test(cpu_system, bad_gate_is_gp_with_ext_then_double_then_triple_fault)
 {
     const uint8_t code[] = {0x0f, 0x0b}; /* ud2 */

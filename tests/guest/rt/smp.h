@@ -18,7 +18,35 @@
  * returns how many checked in before the wait ran out */
 unsigned smp_start_aps(unsigned ncpus, void (*fn)(unsigned index));
 
+/*
+ * start the one AP with this APIC ID (INIT, SIPI, SIPI to it alone) running
+ * fn(index) on stack index (1..SMP_MAX_CPUS-1); true once it checked in.
+ * An AP may call it too, to start another. One starter at a time.
+ */
+bool smp_start_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index));
+/* the same without the INIT: for an AP already waiting for SIPI */
+bool smp_sipi_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index));
+
 uint32_t lapic_id(void);
+
+/* ap_tramp.S counts every entry into the trampoline (every SIPI that started an AP) */
+extern volatile uint32_t ap_tramp_entries;
+/* the TSC each AP read first thing in ap_entry, by index */
+extern volatile uint64_t ap_start_tsc[SMP_MAX_CPUS];
+
+/*
+ * Running functions on APs (rt/smp_call.c). smp_worker is an AP function
+ * (for smp_start_aps/smp_start_ap) that waits, interrupts off, for calls
+ * posted to its APIC ID and runs them one at a time; smp_boot_workers starts
+ * every CPU of the MADT that way. A call runs with interrupts as the worker
+ * has them (off) and may change them.
+ */
+void smp_worker(unsigned index);
+unsigned smp_boot_workers(unsigned ncpus); /* APs that checked in */
+void smp_call_async(uint32_t apic_id, void (*fn)(void *arg), void *arg);
+bool smp_call_wait(uint32_t apic_id, uint32_t ms); /* true if the call finished in time */
+bool smp_call(uint32_t apic_id, void (*fn)(void *arg), void *arg); /* both, 10 s */
+bool smp_call_busy(uint32_t apic_id);                              /* a call is posted or running */
 
 extern volatile uint32_t ap_boot_lock, ap_next_stack, ap_next_index;
 void ap_entry(uint32_t index);
