@@ -165,7 +165,7 @@ if [[ -f $guest && -f $smp_guest ]]; then
     report "$([[ -z $why ]]; echo $?)" \
         "a triple fault dumps the vCPU's registers and its last RIPs (-rip-history)" "$why"
 
-    run -smp 2 -d cpu_reset -kernel "$smp_guest" -append "cpus=2 iters=100 rounds=10"
+    run -smp 2 -d cpu_reset -kernel "$smp_guest" -append "cpus=2 iters=100 lock_iters=10"
     why=""
     [[ $status == 1 ]] || why="exit status $status, want 1"
     has "boot entry:" "vCPU 0 (running): 32-bit protected mode" "INIT, the state before it:" \
