@@ -193,6 +193,14 @@ struct cpu_features {
      * Zen parts read rDI first); by default DS:rSI is read first, as QEMU
      * and Bochs do. The differential oracle sets it to match its host. */
     bool cmps_dst_first;
+    /* FXSAVE and XSAVE store FOP, FIP, FDP (and FCS, FDS) as zeros unless an
+     * x87 exception is pending (FSW.ES), as AMD parts do; Intel parts store
+     * them. Off by default; the differential oracle sets it to match its host. */
+    bool fpu_ptrs_es_only;
+    /* MXCSR_MASK: the MXCSR bits that may be set (others #GP), as FXSAVE reports them.
+     * MXCSR_MASK_VALUE by default; the oracle takes its host's, which on AMD
+     * parts with misaligned SSE has MXCSR_MM (see simd.h). */
+    uint32_t mxcsr_mask;
     /* what CPUID reports of the machine (0: leave the leaf out) */
     uint32_t apic_id;  /* leaves 1, 0xB, 0x1F */
     unsigned ncpus;    /* the topology of leaves 0xB/0x1F: one core per vCPU */

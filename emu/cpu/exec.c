@@ -39,6 +39,8 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
     c->mxcsr = MXCSR_DEFAULT;
+    c->feat.mxcsr_mask = MXCSR_MASK_VALUE;
+    c->xcr0 = XCR0_X87; /* x87 state is always enabled (SDM Vol 1 13.3) */
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
     x87_reset(c);

@@ -120,6 +120,15 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
  * instruction or an MMX one: #MF with CR0.NE, FERR# without (SDM Vol 1 8.7)
  */
 void x87_pending(struct cpu *c);
+/* x87.c: FSW.ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR, FXRSTOR) */
+void x87_update_es(struct cpu *c);
+/* the FCW bits that exist: masks, PC, RC, X; bit 6 reads as 1 (SDM Vol 1 8.1.5) */
+#define FCW_LOAD_MASK 0x1f3f
+
+/* xsave.c: XGETBV and XSETBV (0F 01 D0, D1, through op_grp7), CPUID leaf 0xD */
+void cpu_xgetbv(struct cpu *c, const struct insn *i);
+void cpu_xsetbv(struct cpu *c, const struct insn *i);
+void cpu_cpuid_xsave(uint32_t sub, uint32_t r[4]);
 
 /* ---- system state (seg.c, sys.c) ----------------------------------------- */
 /* implicit supervisor accesses at a linear address (descriptor tables, TSS, IDT) */
@@ -363,7 +372,10 @@ void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsign
                     unsigned align);
 void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
                      unsigned align);
-/* the same checks alone: the linear address of the block, its pages reached */
+/* the segment and alignment checks alone: the block's linear address */
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc);
+/* the same checks, and the block's pages reached */
 uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
                           enum access acc);
 /* byte k of a block at lin, wrapped as linear addresses wrap outside 64-bit mode */

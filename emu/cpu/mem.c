@@ -287,14 +287,20 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
  * reached before anything moves, so that a fault leaves memory as it was.
  * size is at most a page.
  */
-uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
-                          enum access acc)
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc)
 {
     /* the alignment #GP(0) comes before the segment checks, #SS included (as on AMD Zen) */
     uint64_t base = c->mode == MODE_LONG64 && seg < SEG_FS ? 0 : c->seg[seg].base;
     if (align && ((base + off) & (align - 1)))
         cpu_gp0(c);
-    uint64_t lin = cpu_linear(c, seg, off, size, acc);
+    return cpu_linear(c, seg, off, size, acc);
+}
+
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc)
+{
+    uint64_t lin = cpu_block_check(c, seg, off, size, align, acc);
     uint64_t last = lin + size - 1;
     if (c->mode != MODE_LONG64)
         last &= 0xffffffffull;

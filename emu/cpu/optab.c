@@ -89,9 +89,17 @@ static const struct opdesc grp9[8] = {[1] = E(op_cmpxchg8b, A_MEM | A_LOCK)};
 static const struct opdesc grp11_b[8] = {E(op_mov_rm_imm, A_IMM8)};
 static const struct opdesc grp11_v[8] = {E(op_mov_rm_imm, A_IMMZ)};
 
-/* group 15 (0F AE): the fences and CLFLUSH; the rest is x87/SSE state, later */
+/* group 15 (0F AE): the save areas and MXCSR with memory, the fences with a register */
 static const struct opdesc grp15[8] = {
-    [5] = E(op_fence, 0), [6] = E(op_fence, 0), [7] = E(op_fence, 0)};
+    [0] = RM(E(op_fxsave, A_OSZW), U),
+    [1] = RM(E(op_fxrstor, A_OSZW), U),
+    [2] = RM(E(op_ldmxcsr, 0), U),
+    [3] = RM(E(op_stmxcsr, 0), U),
+    [4] = RM(E(op_xsave, A_OSZW), U),
+    [5] = RM(E(op_xrstor, A_OSZW), E(op_fence, 0)),
+    [6] = RM(E(op_xsaveopt, A_OSZW), E(op_fence, 0)), /* MFENCE */
+    [7] = E(op_fence, 0),                          /* CLFLUSH, SFENCE */
+};
 
 /* MMX with no prefix, its XMM form with 66 */
 #define MX(name) PFX(E(op_##name##_mm, M), E(op_##name##_xmm, M), U, U)
@@ -301,7 +309,7 @@ const struct opdesc optab_0f[256] = {
     [0xab] = E(op_bt_rm_r, M | A_LOCK),
     [0xac] = E(op_shrd, M | A_UIMM8),
     [0xad] = E(op_shrd, M),
-    [0xae] = G(grp15, 0),
+    [0xae] = PFX(G(grp15, 0), U, U, U), /* 66, F2, F3 0F AE: not offered (RDFSBASE, CLWB...) */
     [0xaf] = E(op_imul_r_rm, M),
     [0xb0] = E(op_cmpxchg, M | B | A_LOCK),
     [0xb1] = E(op_cmpxchg, M | A_LOCK),

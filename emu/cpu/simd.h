@@ -68,23 +68,39 @@ static inline uint64_t mm_rm(struct cpu *c, const struct insn *i)
     return mem_read(c, i->seg, cpu_ea(c, i), 8);
 }
 
-/* ---- XMM operands ---------------------------------------------------------- */
+/* ---- XMM operands ----------------------------------------------------------
+ *
+ * 128-bit memory operands of legacy SSE are 16-byte aligned or #GP(0) (SDM
+ * Vol 1 11.6.9), but for MOVUPS/MOVUPD/MOVDQU/LDDQU (XMM_ANY). On AMD parts
+ * with misaligned SSE, MXCSR.MM lifts that, except for the aligned moves
+ * and the non-temporal stores (XMM_ALIGNED); MM can be set only where
+ * feat.mxcsr_mask has it.
+ */
+enum xmm_align { XMM_ANY, XMM_SSE, XMM_ALIGNED };
 
-/* the r/m operand of an XMM form: XMMn, or 128 bits of memory (16-byte aligned for align) */
-static inline void xmm_rm(struct cpu *c, const struct insn *i, union xmm *v, bool align)
+static inline unsigned xmm_align(const struct cpu *c, enum xmm_align a)
+{
+    if (a == XMM_ANY || (a == XMM_SSE && (c->mxcsr & MXCSR_MM)))
+        return 0;
+    return 16;
+}
+
+/* the r/m operand of an XMM form: XMMn, or 128 bits of memory */
+static inline void xmm_rm(struct cpu *c, const struct insn *i, union xmm *v, enum xmm_align a)
 {
     if (i->mod == 3)
         *v = c->xmm[i->rm];
     else
-        cpu_read_block(c, i->seg, cpu_ea(c, i), v, 16, align ? 16 : 0);
+        cpu_read_block(c, i->seg, cpu_ea(c, i), v, 16, xmm_align(c, a));
 }
 
-static inline void xmm_rm_write(struct cpu *c, const struct insn *i, const union xmm *v, bool align)
+static inline void xmm_rm_write(struct cpu *c, const struct insn *i, const union xmm *v,
+                                enum xmm_align a)
 {
     if (i->mod == 3)
         c->xmm[i->rm] = *v;
     else
-        cpu_write_block(c, i->seg, cpu_ea(c, i), v, 16, align ? 16 : 0);
+        cpu_write_block(c, i->seg, cpu_ea(c, i), v, 16, xmm_align(c, a));
 }
 
 /* the low 64 or 32 bits of the r/m operand: a register's low lane, or memory, unaligned */
@@ -127,7 +143,7 @@ static inline void mmx_result(struct cpu *c, unsigned reg, const union xmm *r)
 static inline void sse_operands(struct cpu *c, const struct insn *i, union xmm *a, union xmm *b)
 {
     sse_check(c);
-    xmm_rm(c, i, b, true);
+    xmm_rm(c, i, b, XMM_SSE);
     *a = c->xmm[i->reg];
 }
 
@@ -307,5 +323,14 @@ HANDLER(op_movnti);
 HANDLER(op_maskmovq);
 HANDLER(op_maskmovdqu);
 HANDLER(op_emms);
+
+/* xsave.c */
+HANDLER(op_fxsave);
+HANDLER(op_fxrstor);
+HANDLER(op_ldmxcsr);
+HANDLER(op_stmxcsr);
+HANDLER(op_xsave);
+HANDLER(op_xsaveopt);
+HANDLER(op_xrstor);
 
 #endif

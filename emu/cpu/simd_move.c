@@ -111,7 +111,7 @@ HANDLER(op_movaps_load)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, true);
+    xmm_rm(c, i, &v, XMM_ALIGNED);
     c->xmm[i->reg] = v;
 }
 
@@ -120,7 +120,7 @@ HANDLER(op_movaps_store)
 {
     sse_check(c);
     union xmm v = c->xmm[i->reg];
-    xmm_rm_write(c, i, &v, true);
+    xmm_rm_write(c, i, &v, XMM_ALIGNED);
 }
 
 /* 0F 10, 66 0F 10, F3 0F 6F, F2 0F F0: MOVUPS, MOVUPD, MOVDQU, LDDQU: any alignment */
@@ -128,7 +128,7 @@ HANDLER(op_movups_load)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, false);
+    xmm_rm(c, i, &v, XMM_ANY);
     c->xmm[i->reg] = v;
 }
 
@@ -137,7 +137,7 @@ HANDLER(op_movups_store)
 {
     sse_check(c);
     union xmm v = c->xmm[i->reg];
-    xmm_rm_write(c, i, &v, false);
+    xmm_rm_write(c, i, &v, XMM_ANY);
 }
 
 /* F3 0F 10: MOVSS xmm, xmm/m32: a register merges the low lane, memory clears the rest */
@@ -233,7 +233,7 @@ HANDLER(op_movsldup)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, true);
+    xmm_rm(c, i, &v, XMM_SSE);
     c->xmm[i->reg] = (union xmm){.d = {v.d[0], v.d[0], v.d[2], v.d[2]}};
 }
 
@@ -241,7 +241,7 @@ HANDLER(op_movshdup)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, true);
+    xmm_rm(c, i, &v, XMM_SSE);
     c->xmm[i->reg] = (union xmm){.d = {v.d[1], v.d[1], v.d[3], v.d[3]}};
 }
 
@@ -266,7 +266,7 @@ HANDLER(op_movntps)
 {
     sse_check(c);
     union xmm v = c->xmm[i->reg];
-    xmm_rm_write(c, i, &v, true);
+    xmm_rm_write(c, i, &v, XMM_ALIGNED);
 }
 
 /* 0F C3: MOVNTI m32/m64, r: a general-register store, outside the SSE checks (table 13-1) */

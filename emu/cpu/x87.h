@@ -74,8 +74,7 @@ static inline struct sf_env x87_env(const struct cpu *c)
     return e;
 }
 
-/* ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR too) */
-void x87_update_es(struct cpu *c);
+/* x87_update_es (internal.h): ES and B from the flags and the masks */
 
 /*
  * The flags of an operation into FSW: the exception bits, C1 from "rounded

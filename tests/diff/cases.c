@@ -146,6 +146,8 @@ static const struct hand int_hands[] = {
     {"32-bit push esp", "54", 32, {{0, 0}}, 0, 0},
     {"32-bit inc eax (40)", "40 48", 32, {{0, 0x7fffffff}}, 0, 0},
     {"32-bit loop a16 via 67", "67 e2 00", 32, {{1, 0x10000}}, 0, 0},
+    {"32-bit load across 4 GiB", "8b 41 fe", 32, {{1, 0}}, 0, 0},
+    {"32-bit load at the 4 GiB end", "8b 41 fc", 32, {{1, 0}}, 0, 0},
 };
 
 /* MMX and SSE corners: alignment, faults, prefixes, counts */
@@ -186,6 +188,99 @@ static const struct hand sse_hands[] = {
     {"maskmovq with a32", "67 0f f7 c1", 64, {{7, 0x100000000ull | DVA}}, 0, 0},
     {"emms after mmx", "0f fc c1 0f 77", 0, {{0, 0}}, 0, 0},
     {"pmovmskb", "66 0f d7 c1", 0, {{0, ~0ull}}, 0, 0},
+    {"fxrstor across 4 GiB", "0f ae 49 f0", 32, {{1, 0}}, 0, 0},
+    {"fxsave across 4 GiB", "0f ae 41 f0", 32, {{1, 0}}, 0, 0},
+    {"movups across 4 GiB", "0f 10 41 f8", 32, {{1, 0}}, 0, 0},
+    {"xsave across 4 GiB", "31 d2 b8 03 00 00 00 0f ae 61 c0", 32, {{1, 0}}, 0, 0},
+};
+
+/* the save areas: r15 (the data base) is 64-byte aligned */
+#define ZERO_HDR                                                                                   \
+    "49 c7 87 00 02 00 00 00 00 00 00 49 c7 87 08 02 00 00 00 00 00 00 "                           \
+    "49 c7 87 10 02 00 00 00 00 00 00 "
+#define MASK3    "ba 00 00 00 00 b8 03 00 00 00 "
+#define MXCSR_OK "41 c7 47 18 80 1f 00 00 "
+static const struct hand state_hands[] = {
+    {"fxsave64 then fxrstor64", "49 0f ae 07 49 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxsave then fxrstor", "41 0f ae 07 41 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxsave 32-bit", "0f ae 45 00", 32, {{0, 0}}, 0, 0},
+    {"fxsave misaligned #GP", "41 0f ae 47 08", 64, {{0, 0}}, 0, 0},
+    {"fxrstor reserved mxcsr #GP", "41 c7 47 18 00 00 04 00 41 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxrstor mxcsr with MM", "41 c7 47 18 80 1f 02 00 41 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxrstor fcw reserved bits",
+     "41 c7 07 ff ff 00 00 " MXCSR_OK "41 0f ae 0f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"ldmxcsr every mode", "41 c7 07 80 ff 00 00 41 0f ae 17", 64, {{0, 0}}, 0, 0},
+    {"ldmxcsr daz and flags", "41 c7 07 7f 1f 00 00 41 0f ae 17", 64, {{0, 0}}, 0, 0},
+    {"ldmxcsr reserved #GP", "41 c7 07 80 1f 04 00 41 0f ae 17", 64, {{0, 0}}, 0, 0},
+    {"stmxcsr", "41 0f ae 1f", 64, {{0, 0}}, 0, 0},
+    {"xsave xrstor round trip", ZERO_HDR MASK3 "41 0f ae 27 41 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xsave64 xrstor64 round trip", ZERO_HDR MASK3 "49 0f ae 27 49 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xsaveopt xrstor round trip", ZERO_HDR MASK3 "41 0f ae 37 41 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xrstor of the init state", ZERO_HDR MXCSR_OK MASK3 "41 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xrstor sse only",
+     ZERO_HDR MXCSR_OK "49 c7 87 00 02 00 00 02 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor x87 only, rfbm 1",
+     ZERO_HDR MXCSR_OK "49 c7 87 00 02 00 00 03 00 00 00 "
+                       "ba 00 00 00 00 b8 01 00 00 00 41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor xcomp_bv set #GP",
+     ZERO_HDR MXCSR_OK "49 c7 87 08 02 00 00 01 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor header byte 16 #GP",
+     ZERO_HDR MXCSR_OK "49 c7 87 10 02 00 00 01 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor header byte 24",
+     ZERO_HDR MXCSR_OK "49 c7 87 18 02 00 00 01 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor xstate_bv beyond xcr0 #GP",
+     ZERO_HDR MXCSR_OK "49 c7 87 00 02 00 00 08 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor reserved mxcsr #GP",
+     ZERO_HDR "41 c7 47 18 00 00 01 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor rfbm 0 loads nothing",
+     ZERO_HDR "ba 00 00 00 00 b8 00 00 00 00 41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xsave misaligned #GP", MASK3 "41 0f ae 67 20", 64, {{0, 0}}, 0, 0},
+    {"xsave xrstor 32-bit",
+     "c7 85 00 02 00 00 00 00 00 00 c7 85 04 02 00 00 00 00 00 00 c7 85 08 02 00 00 00 00 00 00 "
+     "c7 85 0c 02 00 00 00 00 00 00 c7 85 10 02 00 00 00 00 00 00 c7 85 14 02 00 00 00 00 00 "
+     "00 " MASK3 "0f ae 65 00 0f ae 6d 00",
+     32,
+     {{0, 0}},
+     0,
+     0},
+    {"xgetbv", "31 c9 0f 01 d0", 0, {{0, 0}}, 0, 0x10},
+    {"xsetbv at cpl 3 #GP", "31 c9 0f 01 d1", 0, {{0, 3}}, 0, 0x10},
 };
 
 /* the hand-written cases of each class */
@@ -196,6 +291,7 @@ static const struct {
 } hand_sets[] = {
     {CLS_INT, int_hands, sizeof int_hands / sizeof int_hands[0]},
     {CLS_SSE2, sse_hands, sizeof sse_hands / sizeof sse_hands[0]},
+    {CLS_STATE, state_hands, sizeof state_hands / sizeof state_hands[0]},
 };
 
 static unsigned hex_bytes(const char *hex, uint8_t *out)

@@ -85,6 +85,10 @@ void diff_run_native(const struct diff_case *cases, struct diff_result *results,
 void diff_run_interp(const struct diff_case *dc, struct diff_result *r);
 /* the host reads CMPS's ES:rDI operand first (main.c asks it); the interpreter follows */
 extern bool diff_host_cmps_dst_first;
+/* the host's FXSAVE stores the x87 pointers only with FSW.ES (AMD); its XCR0 */
+extern bool diff_host_fpu_ptrs_es_only;
+extern uint32_t diff_host_mxcsr_mask;
+extern uint64_t diff_host_xcr0;
 
 /* hand-written cases (cases.c) and the random generator (gen.c) */
 unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32);

@@ -559,6 +559,32 @@ static void build_simd_moves(void)
     t->form = FORM_NONE;
 }
 
+/* the save areas, MXCSR and XCR0 (class state) */
+static void build_state(void)
+{
+    const unsigned W = SZ_D | SZ_Q;
+    struct tmpl *t;
+    t = ext(simd(CLS_STATE, "fxsave m512", "0f ae", 0, 0, RM_MEM, IMM_NONE, T_ALIGN16), 0);
+    t->sizes = W, t->msize = 512;
+    t = ext(simd(CLS_STATE, "fxrstor m512", "0f ae", 0, 0, RM_MEM, IMM_NONE, T_ALIGN16), 1);
+    t->sizes = W, t->msize = 512;
+    t = ext(simd(CLS_STATE, "ldmxcsr m32", "0f ae", 0, 0, RM_MEM, IMM_NONE, 0), 2);
+    t->msize = 4;
+    t = ext(simd(CLS_STATE, "stmxcsr m32", "0f ae", 0, 0, RM_MEM, IMM_NONE, 0), 3);
+    t->msize = 4;
+    static const char *const xs[3] = {"xsave m", "xrstor m", "xsaveopt m"};
+    static const uint8_t xe[3] = {4, 5, 6};
+    for (unsigned k = 0; k < 3; k++) {
+        t = ext(simd(CLS_STATE, xs[k], "0f ae", 0, 0, RM_MEM, IMM_NONE, T_ALIGN64 | T_XMASK),
+                xe[k]);
+        t->sizes = W, t->msize = 64;
+    }
+    t = simd(CLS_STATE, "xgetbv", "0f 01 d0", 0, 0, RM_NONE, IMM_NONE, T_ECX0);
+    t->form = FORM_NONE;
+    t = simd(CLS_STATE, "xsetbv #GP at CPL 3", "0f 01 d1", 0, 0, RM_NONE, IMM_NONE, T_RARE);
+    t->form = FORM_NONE;
+}
+
 /*
  * Forms the host CPU lacks would diverge for the wrong reason (an older CPU
  * runs F3 0F BD as BSR, and MOVBE as #UD): they are left out.
@@ -602,5 +628,6 @@ void gen_init(void)
     build_misc();
     build_simd_int();
     build_simd_moves();
+    build_state();
     drop_missing();
 }

@@ -95,8 +95,8 @@ static uint32_t undef_where(const struct diff_case *dc, const struct diff_result
 /*
  * The x87/MMX/SSE state. Compared: FCW, FSW, the abridged tag byte, MXCSR,
  * the 80 bits of each ST slot and every XMM register (XMM8-15 too outside
- * 64-bit mode, where nothing may touch them). Not compared
- * (docs/cpu-divergences.md): MXCSR_MASK (the host's own), the reserved
+ * 64-bit mode, where nothing may touch them), MXCSR_MASK (the interpreter
+ * takes the host's). Not compared (docs/cpu-divergences.md): the reserved
  * bytes, and FOP, FIP and FDP unless an exception is pending (FSW.ES):
  * AMD's FXSAVE and XSAVE store them only then.
  */
@@ -113,6 +113,7 @@ static bool compare_fpu(const struct fxsave_area *nat, const struct fxsave_area 
     FIELD(fsw, "%#x")
     FIELD(ftw, "%#x")
     FIELD(mxcsr, "%#x")
+    FIELD(mxcsr_mask, "%#x")
     if (nat->fsw & FSW_ES) {
         FIELD(fop, "%#x")
         FIELD(f64.fip, "%#lx")
@@ -169,8 +170,11 @@ static bool compare(const struct diff_case *dc, const struct diff_result *nat,
     uint64_t m = dc->code32 ? 0xffffffffull : ~0ull;
     unsigned nregs = dc->code32 ? 8 : 16;
     if (nat->vector != emu->vector) {
-        say(r, "  end: native %s (%d) interp %s (%d)\n", vec_name(nat->vector), nat->vector,
+        say(r, "  end: native %s (%d) interp %s (%d)", vec_name(nat->vector), nat->vector,
             vec_name(emu->vector), emu->vector);
+        if (nat->vector == 14)
+            say(r, ", native cr2 %#llx", (unsigned long long)nat->cr2);
+        say(r, "\n");
         ok = false;
     } else if (nat->vector == 13 || nat->vector == 12 || nat->vector == 14) {
         uint64_t em = nat->vector == 14 ? 0x1f : 0xffff;
@@ -339,6 +343,49 @@ static bool host_cmps_dst_first(void)
     return results[0].cr2 == DIFF_GUARD_HI;
 }
 
+/*
+ * Does the host's FXSAVE store FIP without a pending x87 exception? FLD1
+ * then FXSAVE64 [R15] natively, and FIP's bytes in the data tell
+ * (docs/cpu-divergences.md). And what is XCR0 (XGETBV)?
+ */
+static bool host_fpu_ptrs_es_only(void)
+{
+    memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
+    static const uint8_t code[] = {0xd9, 0xe8, 0x49, 0x0f, 0xae, 0x07}; /* fld1; fxsave64 [r15] */
+    memcpy(cases[0].code, code, sizeof code);
+    cases[0].code_len = sizeof code;
+    cases[0].rflags = 0x202;
+    cases[0].regs[4] = DIFF_DATA_VA + 0x1800;
+    cases[0].regs[15] = DIFF_DATA_VA;
+    diff_run_native(cases, results, 1);
+    uint64_t fip;
+    memcpy(&fip, results[0].data + 8, 8);
+    diff_host_mxcsr_mask = results[0].fpu.mxcsr_mask;
+    if (!results[0].done || results[0].vector != 3) {
+        fprintf(stderr, "difftest: the FXSAVE probe did not run as expected\n");
+        exit(2);
+    }
+    return fip == 0;
+}
+
+static uint64_t host_xcr0(void)
+{
+    memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
+    static const uint8_t code[] = {0x0f, 0x01, 0xd0}; /* xgetbv with ECX 0 */
+    memcpy(cases[0].code, code, sizeof code);
+    cases[0].code_len = sizeof code;
+    cases[0].rflags = 0x202;
+    cases[0].regs[4] = DIFF_DATA_VA + 0x1800;
+    diff_run_native(cases, results, 1);
+    if (!results[0].done || results[0].vector != 3) {
+        fprintf(stderr, "difftest: the XGETBV probe did not run as expected\n");
+        exit(2);
+    }
+    return results[0].regs[0] | results[0].regs[2] << 32;
+}
+
 static uint64_t case_seed(uint64_t seed, unsigned bits, unsigned index)
 {
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + index * 4 + (bits == 32) + (bits == 16) * 2;
@@ -449,6 +496,11 @@ int main(int argc, char **argv)
     diff_host_cmps_dst_first = host_cmps_dst_first();
     printf("# the host reads CMPS's %s operand first\n",
            diff_host_cmps_dst_first ? "ES:rDI" : "DS:rSI");
+    diff_host_fpu_ptrs_es_only = host_fpu_ptrs_es_only();
+    diff_host_xcr0 = host_xcr0();
+    printf("# the host's FXSAVE stores FOP/FIP/FDP %s; MXCSR_MASK %#x; XCR0 %#llx\n",
+           diff_host_fpu_ptrs_es_only ? "only with FSW.ES" : "always", diff_host_mxcsr_mask,
+           (unsigned long long)diff_host_xcr0);
     if (rerun >= 0)
         return rerun_one(seed, (unsigned)rerun, modes[0]) ? 0 : 1;
     unsigned failed = 0;
