@@ -8,14 +8,6 @@
  */
 #include "emu/cpu/simd.h"
 
-/* MOVQ2DQ and MOVDQ2Q are SSE2 instructions that also touch an MMX register */
-static void sse_mmx_check(struct cpu *c)
-{
-    sse_check(c);
-    if (c->x87.fsw & FSW_ES)
-        x87_pending(c);
-}
-
 /* 0F 6E: MOVD mm, r/m32 (REX.W: MOVQ mm, r/m64), zero-extended */
 HANDLER(op_movd_mm_rm)
 {

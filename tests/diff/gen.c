@@ -559,6 +559,88 @@ static void build_simd_moves(void)
     t->form = FORM_NONE;
 }
 
+/* floating point: arithmetic, compares, conversions */
+static void build_simd_fp(void)
+{
+    static const char *const ar[] = {"sqrt", "add", "mul", "sub", "min", "div", "max"};
+    static const uint8_t arop[] = {0x51, 0x58, 0x59, 0x5c, 0x5d, 0x5e, 0x5f};
+    static const struct {
+        const char *sfx, *pfx;
+        uint8_t cls;
+        bool packed;
+    } shape[] = {{"ps", "", CLS_SSE, true},
+                 {"pd", "66 ", CLS_SSE2, true},
+                 {"ss", "f3 ", CLS_SSE, false},
+                 {"sd", "f2 ", CLS_SSE2, false}};
+    char n[48], ops[16];
+    struct tmpl *t;
+    for (unsigned k = 0; k < sizeof ar / sizeof ar[0]; k++) {
+        for (unsigned s = 0; s < 4; s++) {
+            snprintf(n, sizeof n, "%s%s", ar[k], shape[s].sfx);
+            snprintf(ops, sizeof ops, "%s0f %02x", shape[s].pfx, arop[k]);
+            simd(shape[s].cls, n, ops, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE,
+                 shape[s].packed ? T_ALIGN16 : 0);
+        }
+    }
+    for (unsigned s = 0; s < 4; s++) {
+        snprintf(n, sizeof n, "cmp%s imm8", shape[s].sfx);
+        snprintf(ops, sizeof ops, "%s0f c2", shape[s].pfx);
+        simd(shape[s].cls, n, ops, OPK_XMM, OPK_XMM, RM_ANY, IMM_U8,
+             shape[s].packed ? T_ALIGN16 : 0);
+    }
+    static const struct {
+        const char *name, *op;
+        uint8_t cls;
+    } cmpf[] = {{"ucomiss", "0f 2e", CLS_SSE},
+                {"comiss", "0f 2f", CLS_SSE},
+                {"ucomisd", "66 0f 2e", CLS_SSE2},
+                {"comisd", "66 0f 2f", CLS_SSE2}};
+    for (unsigned k = 0; k < 4; k++) {
+        t = simd(cmpf[k].cls, cmpf[k].name, cmpf[k].op, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, 0);
+        t->def = ALLF;
+    }
+    static const struct {
+        const char *name, *op;
+    } sse3[] = {{"haddpd", "66 0f 7c"}, {"haddps", "f2 0f 7c"},   {"hsubpd", "66 0f 7d"},
+                {"hsubps", "f2 0f 7d"}, {"addsubpd", "66 0f d0"}, {"addsubps", "f2 0f d0"}};
+    for (unsigned k = 0; k < sizeof sse3 / sizeof sse3[0]; k++)
+        simd(CLS_SSE3, sse3[k].name, sse3[k].op, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16);
+    /* conversions: what ModRM.reg and r/m name, and whether REX.W chooses 64 bits */
+    static const struct {
+        const char *name, *op;
+        uint8_t cls, kreg, krm, w, align;
+    } cvt[] = {
+        {"cvtpi2ps xmm,mm/m64", "0f 2a", CLS_SSE, OPK_XMM, OPK_MMX, 0, 0},
+        {"cvtpi2pd xmm,mm/m64", "66 0f 2a", CLS_SSE2, OPK_XMM, OPK_MMX, 0, 0},
+        {"cvtsi2ss xmm,r/m", "f3 0f 2a", CLS_SSE, OPK_XMM, OPK_GPR, 1, 0},
+        {"cvtsi2sd xmm,r/m", "f2 0f 2a", CLS_SSE2, OPK_XMM, OPK_GPR, 1, 0},
+        {"cvttps2pi mm,xmm/m64", "0f 2c", CLS_SSE, OPK_MMX, OPK_XMM, 0, 0},
+        {"cvttpd2pi mm,xmm/m128", "66 0f 2c", CLS_SSE2, OPK_MMX, OPK_XMM, 0, 1},
+        {"cvttss2si r,xmm/m32", "f3 0f 2c", CLS_SSE, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvttsd2si r,xmm/m64", "f2 0f 2c", CLS_SSE2, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvtps2pi mm,xmm/m64", "0f 2d", CLS_SSE, OPK_MMX, OPK_XMM, 0, 0},
+        {"cvtpd2pi mm,xmm/m128", "66 0f 2d", CLS_SSE2, OPK_MMX, OPK_XMM, 0, 1},
+        {"cvtss2si r,xmm/m32", "f3 0f 2d", CLS_SSE, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvtsd2si r,xmm/m64", "f2 0f 2d", CLS_SSE2, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvtps2pd", "0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtpd2ps", "66 0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvtss2sd", "f3 0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtsd2ss", "f2 0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtdq2ps", "0f 5b", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvtps2dq", "66 0f 5b", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvttps2dq", "f3 0f 5b", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvttpd2dq", "66 0f e6", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvtdq2pd", "f3 0f e6", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtpd2dq", "f2 0f e6", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+    };
+    for (unsigned k = 0; k < sizeof cvt / sizeof cvt[0]; k++) {
+        t = simd(cvt[k].cls, cvt[k].name, cvt[k].op, cvt[k].kreg, cvt[k].krm, RM_ANY, IMM_NONE,
+                 cvt[k].align ? T_ALIGN16 : 0);
+        if (cvt[k].w)
+            t->sizes = SZ_D | SZ_Q;
+    }
+}
+
 /* the save areas, MXCSR and XCR0 (class state) */
 static void build_state(void)
 {
@@ -628,6 +710,7 @@ void gen_init(void)
     build_misc();
     build_simd_int();
     build_simd_moves();
+    build_simd_fp();
     build_state();
     drop_missing();
 }
