@@ -44,7 +44,13 @@ struct diff_case {
      * format (bytes 0..415; the rest is ignored). MXCSR must be valid.
      */
     struct fxsave_area fpu;
-    bool fp;              /* the case uses the FPU: failures show its registers */
+    bool fp; /* the case uses the FPU: failures show its registers */
+    /*
+     * The case ends with an approximation (RCPPS, RSQRTSS, ...), whose bits
+     * differ between vendors: the low approx_lanes singles of XMM
+     * approx_reg are compared within the SDM's error bound (main.c).
+     */
+    uint8_t approx_lanes, approx_reg;
     uint32_t undef_flags; /* status flags the SDM leaves undefined at the end */
     /*
      * A case may fault part-way: undef_at[k] are the flags undefined when

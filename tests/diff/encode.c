@@ -577,6 +577,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     }
     flags_step(def, undef);
     g.undef |= skipped;
+    if (t->tf & (T_APPROX4 | T_APPROX1)) {
+        dc->approx_lanes = (t->tf & T_APPROX4) ? 4 : 1;
+        dc->approx_reg = (uint8_t)reg;
+    }
     return true;
 }
 
@@ -614,6 +618,8 @@ void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned in
         if (!gen_append(dc, rng, t, 0, RM_ANY))
             break;
         k++;
+        if (dc->approx_lanes) /* nothing may use the approximation after it */
+            break;
     }
     gen_finish(dc, rng);
     snprintf(dc->name, sizeof dc->name, "%s random #%u",

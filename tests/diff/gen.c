@@ -605,6 +605,10 @@ static void build_simd_fp(void)
                 {"hsubps", "f2 0f 7d"}, {"addsubpd", "66 0f d0"}, {"addsubps", "f2 0f d0"}};
     for (unsigned k = 0; k < sizeof sse3 / sizeof sse3[0]; k++)
         simd(CLS_SSE3, sse3[k].name, sse3[k].op, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16);
+    simd(CLS_SSE, "rsqrtps", "0f 52", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16 | T_APPROX4);
+    simd(CLS_SSE, "rsqrtss", "f3 0f 52", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_APPROX1);
+    simd(CLS_SSE, "rcpps", "0f 53", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16 | T_APPROX4);
+    simd(CLS_SSE, "rcpss", "f3 0f 53", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_APPROX1);
     /* conversions: what ModRM.reg and r/m name, and whether REX.W chooses 64 bits */
     static const struct {
         const char *name, *op;

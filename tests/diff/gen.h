@@ -55,6 +55,8 @@ extern const char *const gen_class_names[NUM_CLS];
 #define T_ALIGN64 0x800000  /* memory operand 64-byte aligned, mostly (XSAVE) */
 #define T_XMASK   0x1000000 /* EDX:EAX a random subset of x87|SSE first (MOV EDX, MOV EAX) */
 #define T_ECX0    0x2000000 /* ECX 0 first (MOV ECX, 0: XGETBV) */
+#define T_APPROX4 0x4000000 /* RCPPS, RSQRTPS: ends the case, 4 lanes compared within bounds */
+#define T_APPROX1 0x8000000 /* RCPSS, RSQRTSS: the same for the low lane */
 
 struct tmpl {
     char name[32];
