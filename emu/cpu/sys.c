@@ -16,7 +16,7 @@
 /* CR4 bits of the features baremu implements */
 #define CR4_VALID                                                                                  \
     (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR |             \
-     CR4_OSXMMEXCPT | CR4_OSXSAVE)
+     CR4_OSXMMEXCPT | CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
 
 /* flat segments of the boot protocols (selectors as Linux's boot GDT: 0x10 code, 0x18 data) */
 static struct seg flat_seg(uint16_t sel, uint16_t attr)
@@ -180,6 +180,16 @@ static void rdtscp(struct cpu *c)
     c->gpr[REG_RCX] = (uint32_t)c->tsc_aux;
 }
 
+/* 0F 01 CA CLAC, 0F 01 CB STAC (SDM Vol 2A): CPL 0 only; no lock prefix, no
+ * virtual-8086 mode (not modelled) */
+static void stac_clac(struct cpu *c, bool set)
+{
+    if (c->cpl)
+        cpu_ud(c);
+    uint64_t fl = cpu_get_rflags(c);
+    cpu_set_rflags(c, set ? fl | RFLAGS_AC : fl & ~(uint64_t)RFLAGS_AC);
+}
+
 HANDLER(op_grp7)
 {
     unsigned op = i->reg & 7;
@@ -192,6 +202,8 @@ HANDLER(op_grp7)
             cpu_xgetbv(c, i);
         else if (op == 2 && (i->rm & 7) == 1)
             cpu_xsetbv(c, i);
+        else if (op == 1 && ((i->rm & 7) == 2 || (i->rm & 7) == 3))
+            stac_clac(c, (i->rm & 7) == 3);
         else if (op == 4 || op == 6)
             goto msw;
         else
@@ -350,6 +362,7 @@ HANDLER(op_sysexit)
 struct init_keep {
     struct cpu_features feat;
     const volatile uint32_t *events;
+    uint8_t events_need_if, events_need_nmi_open;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_aux, pat, misc_enable, tsc_offset, mtrr_def;
@@ -365,6 +378,8 @@ void cpu_init_reset(struct cpu *c)
 {
     struct init_keep k = {.feat = c->feat,
                           .events = c->events,
+                          .events_need_if = c->events_need_if,
+                          .events_need_nmi_open = c->events_need_nmi_open,
                           .kernel_gs_base = c->kernel_gs_base,
                           .star = c->star,
                           .lstar = c->lstar,
@@ -386,6 +401,7 @@ void cpu_init_reset(struct cpu *c)
     k.mxcsr = c->mxcsr, k.xcr0 = c->xcr0;
     cpu_init(c, c->bus, c->index); /* EFER and the rest as at RESET */
     c->feat = k.feat, c->events = k.events, c->kernel_gs_base = k.kernel_gs_base;
+    c->events_need_if = k.events_need_if, c->events_need_nmi_open = k.events_need_nmi_open;
     c->star = k.star, c->lstar = k.lstar, c->cstar = k.cstar, c->sfmask = k.sfmask;
     c->sysenter_cs = k.sysenter_cs, c->sysenter_esp = k.sysenter_esp;
     c->sysenter_eip = k.sysenter_eip, c->tsc_aux = k.tsc_aux, c->pat = k.pat;

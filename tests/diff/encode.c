@@ -355,6 +355,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     memset(&e, 0, sizeof e);
     bool glue = false;
     unsigned sizes = gen_sizes(t, g.code32);
+    if (t->tf & T_X87)
+        dc->fp = true; /* show the FPU state when it fails */
+    if (t->tf & T_X87TR)
+        dc->fp_approx = true;
     if (!size && sizes) {
         do
             size = 1u << rnd(rng, 4);
@@ -605,6 +609,7 @@ void gen_finish(struct diff_case *dc, uint64_t *rng)
 
 /* ---- random cases ------------------------------------------------------- */
 
+
 void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned index)
 {
     gen_init();
@@ -618,7 +623,7 @@ void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned in
         if (!gen_append(dc, rng, t, 0, RM_ANY))
             break;
         k++;
-        if (dc->approx_lanes) /* nothing may use the approximation after it */
+        if (dc->approx_lanes || (t->tf & T_X87TR)) /* nothing may use an approximation */
             break;
     }
     gen_finish(dc, rng);

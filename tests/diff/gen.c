@@ -15,6 +15,7 @@
  */
 #include <cpuid.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/diff/diff.h"
@@ -91,6 +92,10 @@ static struct tmpl *add(const char *name, const char *ops, unsigned form, unsign
                         unsigned imm, unsigned rm, unsigned tf, unsigned use, unsigned def,
                         unsigned undef)
 {
+    if (gen_ntmpls == GEN_MAX_TMPLS) {
+        fprintf(stderr, "difftest: more than GEN_MAX_TMPLS templates\n");
+        exit(2);
+    }
     struct tmpl *t = &gen_tmpls[gen_ntmpls++];
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name);
@@ -716,5 +721,20 @@ void gen_init(void)
     build_simd_moves();
     build_simd_fp();
     build_state();
+    gen_build_x87();
     drop_missing();
+}
+
+struct tmpl *gen_add(const char *name, const char *ops, unsigned form, unsigned sizes, unsigned imm,
+                     unsigned rm, unsigned tf, unsigned use, unsigned def, unsigned undef)
+{
+    struct tmpl *t = add(name, ops, form, sizes, imm, rm, tf, use, def, undef);
+    if (tf & T_X87)
+        t->cls = CLS_X87;
+    return t;
+}
+
+struct tmpl *gen_ext(struct tmpl *t, unsigned e)
+{
+    return ext(t, e);
 }

@@ -57,6 +57,8 @@ extern const char *const gen_class_names[NUM_CLS];
 #define T_ECX0    0x2000000 /* ECX 0 first (MOV ECX, 0: XGETBV) */
 #define T_APPROX4 0x4000000 /* RCPPS, RSQRTPS: ends the case, 4 lanes compared within bounds */
 #define T_APPROX1 0x8000000 /* RCPSS, RSQRTSS: the same for the low lane */
+#define T_X87     0x10000000 /* an x87 instruction (gen_x87.c): class x87 */
+#define T_X87TR   0x20000000 /* an x87 transcendental: it ends the case (diff.h fp_approx) */
 
 struct tmpl {
     char name[32];
@@ -73,6 +75,11 @@ struct tmpl {
 extern struct tmpl gen_tmpls[GEN_MAX_TMPLS];
 extern unsigned gen_ntmpls;
 void gen_init(void);
+/* add a template (the arguments of the fields above), set its ModRM.reg extension */
+struct tmpl *gen_add(const char *name, const char *ops, unsigned form, unsigned sizes, unsigned imm,
+                     unsigned rm, unsigned tf, unsigned use, unsigned def, unsigned undef);
+struct tmpl *gen_ext(struct tmpl *t, unsigned e);
+void gen_build_x87(void);
 
 /* generate only templates of these classes (a mask of 1 << CLS_*; default all) */
 void gen_select(unsigned classes);

@@ -129,10 +129,35 @@ static bool approx_agree(uint32_t n, uint32_t e)
     return diff * 4096 <= big * 3; /* |a - b| <= 3 * 2^-12 * max(|a|, |b|) */
 }
 
+/* a last-bit difference of two finite 80-bit values of one sign */
+static bool one_ulp(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t ma, mb;
+    uint16_t sa, sb;
+    memcpy(&ma, a, 8), memcpy(&sa, a + 8, 2);
+    memcpy(&mb, b, 8), memcpy(&sb, b + 8, 2);
+    if ((sa ^ sb) & 0x8000 || (sa & 0x7fff) == 0x7fff || (sb & 0x7fff) == 0x7fff)
+        return false;
+    unsigned __int128 ka = (unsigned __int128)(sa & 0x7fff) << 63 | (ma & ~(1ull << 63));
+    unsigned __int128 kb = (unsigned __int128)(sb & 0x7fff) << 63 | (mb & ~(1ull << 63));
+    return ka - kb == 1 || kb - ka == 1;
+}
+
 static bool compare_fpu(const struct diff_case *dc, const struct fxsave_area *nat,
                         const struct fxsave_area *emu, struct report *r)
 {
     bool ok = true;
+    struct fxsave_area e2;
+    if (dc->fp_approx) {
+        /* an x87 transcendental ended the case: the last bit may differ, and C1
+         * ("rounded up") says how the host's own approximation was rounded */
+        e2 = *emu;
+        for (unsigned k = 0; k < 2; k++)
+            if (one_ulp(nat->st[k], e2.st[k]))
+                memcpy(e2.st[k], nat->st[k], 10);
+        e2.fsw = (uint16_t)((e2.fsw & ~0x200) | (nat->fsw & 0x200));
+        emu = &e2;
+    }
 #define FIELD(name, fmt)                                                                           \
     if (nat->name != emu->name) {                                                                  \
         say(r, "  " #name ": native " fmt " interp " fmt "\n", nat->name, emu->name);              \
