@@ -408,9 +408,10 @@ static unsigned run_random(uint64_t seed, unsigned count, unsigned bits)
         failed += bad;
     }
     printf("# %s random: %u ran to the end, %u #DE, %u #UD, %u #SS, %u #GP, %u #PF, %u #BP, "
-           "%u other\n",
-           name, ends[32], ends[0], ends[6], ends[12], ends[13], ends[14], ends[3],
-           count - ends[32] - ends[0] - ends[6] - ends[12] - ends[13] - ends[14] - ends[3]);
+           "%u #MF, %u other\n",
+           name, ends[32], ends[0], ends[6], ends[12], ends[13], ends[14], ends[3], ends[16],
+           count - ends[32] - ends[0] - ends[6] - ends[12] - ends[13] - ends[14] - ends[3] -
+               ends[16]);
     return failed;
 }
 
