@@ -41,6 +41,7 @@
 #define PLAT_PORT_FPU_IGNNE 0xf0            /* a write drops the x87 error IRQ (IGNNE#) */
 #define PLAT_PORT_DEBUG_EXIT 0xf4           /* isa-debug-exit, as tests configure QEMU */
 #define PLAT_PORT_COM1 0x3f8
+#define PLAT_PORT_DEBUGCON 0x402            /* isa-debugcon, SeaBIOS's log (-bios) */
 #define PLAT_PORT_ELCR 0x4d0                /* 8259 edge/level control, 2 bytes */
 #define PLAT_PORT_FW_CFG 0x510              /* fw_cfg selector; data at +1, DMA at +4 */
 #define PLAT_PORT_PM_BASE 0x600             /* ACPI PM1a event/control, PM timer at +8 */

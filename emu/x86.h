@@ -158,6 +158,7 @@
 
 /* page geometry (SDM Vol 3A 4.1) */
 #define X86_PAGE_SHIFT 12
+#define X86_A20_BIT    (1ull << 20) /* physical address bit 20, masked while the A20 gate is off */
 #define X86_PAGE_SIZE (1ull << X86_PAGE_SHIFT)
 
 /* #PF error code bits (SDM Vol 3A 4.7) */
@@ -216,6 +217,8 @@
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_80000007_EDX_INVTSC (1u << 8)
 #define CPUID_7_EBX_BMI1 (1u << 3)
+#define CPUID_7_EBX_SMEP (1u << 7)
+#define CPUID_7_EBX_SMAP (1u << 20)
 #define CPUID_80000001_ECX_LAHF (1u << 0)
 #define CPUID_80000001_ECX_ABM (1u << 5) /* LZCNT */
 #define CPUID_80000001_EDX_LM (1u << 29)

@@ -24,6 +24,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->bus = bus;
     c->index = index;
     c->rflags = RFLAGS_FIXED;
+    c->a20_mask = ~0ull;
     c->gpr[REG_RDX] = CPU_SIGNATURE;
     c->cr0 = CR0_ET | CR0_NW | CR0_CD;
     for (unsigned s = 0; s < NUM_SEGS; s++)
@@ -256,6 +257,7 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
 {
+    cpu_map_sync(c); /* once per call: another vCPU may have changed the map */
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */

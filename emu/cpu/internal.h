@@ -218,6 +218,20 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* follow the memory map (A20 gate, ROM shadow rights: struct cpu_bus); the
+ * TLB holds host pointers computed under the old map, so a change drops it
+ * (the decoded-instruction cache revalidates its bytes, so it follows) */
+static inline void cpu_map_sync(struct cpu *c)
+{
+    const uint32_t *gen = c->bus->map_gen;
+    if (__builtin_expect(gen && __atomic_load_n(gen, __ATOMIC_ACQUIRE) != c->map_gen, 0)) {
+        c->map_gen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+        bool on = !c->bus->a20_on || __atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE);
+        c->a20_mask = on ? ~0ull : ~X86_A20_BIT;
+        cpu_tlb_flush(c);
+    }
+}
+
 /*
  * Alignment checking (SDM Vol 3A 6.15 interrupt 17): at CPL 3 with CR0.AM
  * and EFLAGS.AC, a misaligned data access is #AC(0). While it is on, the
@@ -230,10 +244,16 @@ static inline bool cpu_ac_active(const struct cpu *c)
     return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & RFLAGS_AC);
 }
 
+void cpu_smap_drop(struct cpu *c); /* mem.c */
+
 static inline void cpu_ac_flags_changed(struct cpu *c, uint64_t old, uint64_t new_flags)
 {
-    if (((old ^ new_flags) & RFLAGS_AC) && c->cpl == 3 && (c->cr0 & CR0_AM))
+    if (!((old ^ new_flags) & RFLAGS_AC))
+        return;
+    if (c->cpl == 3 && (c->cr0 & CR0_AM))
         cpu_tlb_flush(c);
+    else if (c->n_ac_slots && !(new_flags & RFLAGS_AC))
+        cpu_smap_drop(c); /* SMAP: what AC allowed is no longer allowed */
 }
 
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */

@@ -16,7 +16,7 @@
 /* CR4 bits of the features baremu implements */
 #define CR4_VALID                                                                                  \
     (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR |             \
-     CR4_OSXMMEXCPT)
+     CR4_OSXMMEXCPT | CR4_SMEP | CR4_SMAP)
 
 /* flat segments of the boot protocols (selectors as Linux's boot GDT: 0x10 code, 0x18 data) */
 static struct seg flat_seg(uint16_t sel, uint16_t attr)
@@ -180,6 +180,16 @@ static void rdtscp(struct cpu *c)
     c->gpr[REG_RCX] = (uint32_t)c->tsc_aux;
 }
 
+/* 0F 01 CA CLAC, 0F 01 CB STAC (SDM Vol 2A): CPL 0 only; no lock prefix, no
+ * virtual-8086 mode (not modelled) */
+static void stac_clac(struct cpu *c, bool set)
+{
+    if (c->cpl)
+        cpu_ud(c);
+    uint64_t fl = cpu_get_rflags(c);
+    cpu_set_rflags(c, set ? fl | RFLAGS_AC : fl & ~(uint64_t)RFLAGS_AC);
+}
+
 HANDLER(op_grp7)
 {
     unsigned op = i->reg & 7;
@@ -188,6 +198,8 @@ HANDLER(op_grp7)
             swapgs(c);
         else if (op == 7 && (i->rm & 7) == 1)
             rdtscp(c);
+        else if (op == 1 && ((i->rm & 7) == 2 || (i->rm & 7) == 3))
+            stac_clac(c, (i->rm & 7) == 3);
         else if (op == 4 || op == 6)
             goto msw;
         else
