@@ -74,9 +74,10 @@ static void put_code(char *buf, size_t len, size_t *at, const struct cpu *c)
     unsigned n = 0;
     for (; n < INSN_MAX; n++) {
         uint64_t pa;
-        if (!cpu_debug_translate(c, lin + n, &pa) || pa >= c->bus->ram_size)
+        const uint8_t *p;
+        if (!cpu_debug_translate(c, lin + n, &pa) || !(p = cpu_debug_ram(c, pa)))
             break;
-        put(buf, len, at, "%s%02x", n ? " " : "", c->bus->ram[pa]);
+        put(buf, len, at, "%s%02x", n ? " " : "", *p);
     }
     if (n == 0)
         put(buf, len, at, "(not in RAM or not mapped)");

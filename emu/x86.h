@@ -58,6 +58,8 @@
 #define FSW_B 0x8000 /* busy: a copy of ES */
 #define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
 #define FCW_MASKS 0x003f /* the exception masks, bit for bit over FSW_EXC */
+#define FCW_WRITABLE 0x1f3f /* the rest reads as 0, but bit 6 as 1 (as silicon does) */
+#define FCW_ONES 0x0040
 #define FCW_PC_SHIFT 8
 #define FCW_RC_SHIFT 10
 #define FCW_RESET 0x0040 /* at RESET (SDM Vol 3A table 9-1) */
@@ -156,6 +158,7 @@
 
 /* page geometry (SDM Vol 3A 4.1) */
 #define X86_PAGE_SHIFT 12
+#define X86_A20_BIT    (1ull << 20) /* physical address bit 20, masked while the A20 gate is off */
 #define X86_PAGE_SIZE (1ull << X86_PAGE_SHIFT)
 
 /* #PF error code bits (SDM Vol 3A 4.7) */
@@ -207,6 +210,15 @@
 #define CPUID_1_EDX_PAT (1u << 16)
 #define CPUID_1_EDX_PSE36 (1u << 17)
 #define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_SSE3 (1u << 0)
+#define CPUID_1_ECX_SSSE3 (1u << 9)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define CPUID_1_ECX_OSXSAVE (1u << 27) /* a copy of CR4.OSXSAVE */
+#define CPUID_1_EDX_MMX (1u << 23)
+#define CPUID_1_EDX_FXSR (1u << 24)
+#define CPUID_1_EDX_SSE (1u << 25)
+#define CPUID_1_EDX_SSE2 (1u << 26)
+#define CPUID_D1_EAX_XSAVEOPT (1u << 0)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_80000001_EDX_SYSCALL (1u << 11)
 #define CPUID_80000001_EDX_NX (1u << 20)
@@ -214,6 +226,8 @@
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_80000007_EDX_INVTSC (1u << 8)
 #define CPUID_7_EBX_BMI1 (1u << 3)
+#define CPUID_7_EBX_SMEP (1u << 7)
+#define CPUID_7_EBX_SMAP (1u << 20)
 #define CPUID_80000001_ECX_LAHF (1u << 0)
 #define CPUID_80000001_ECX_ABM (1u << 5) /* LZCNT */
 #define CPUID_80000001_EDX_LM (1u << 29)
@@ -232,6 +246,7 @@
 #define MXCSR_RC_SHIFT 13       /* rounding control, 2 bits */
 #define MXCSR_RC (3u << 13)
 #define MXCSR_FZ (1u << 15)     /* flush to zero */
+#define MXCSR_MM (1u << 17)     /* AMD's misaligned SSE mode, where MXCSR_MASK has it */
 #define MXCSR_DEFAULT 0x1f80u   /* after RESET, INIT and XRSTOR of the init state */
 #define MXCSR_MASK_VALUE 0xffffu /* MXCSR_MASK in FXSAVE: every bit above is reserved (#GP) */
 

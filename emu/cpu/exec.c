@@ -24,6 +24,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->bus = bus;
     c->index = index;
     c->rflags = RFLAGS_FIXED;
+    c->a20_mask = ~0ull;
     c->gpr[REG_RDX] = CPU_SIGNATURE;
     c->cr0 = CR0_ET | CR0_NW | CR0_CD;
     for (unsigned s = 0; s < NUM_SEGS; s++)
@@ -39,6 +40,8 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
     c->mxcsr = MXCSR_DEFAULT;
+    c->feat.mxcsr_mask = MXCSR_MASK_VALUE;
+    c->xcr0 = XCR0_X87; /* x87 state is always enabled (SDM Vol 1 13.3) */
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
     x87_reset(c);
@@ -221,18 +224,34 @@ void cpu_rip_record(struct cpu *c, unsigned event)
 }
 
 /*
+ * Can the machine deliver something of ev at this boundary? Nothing in an
+ * interrupt shadow; interrupts only with IF set; NMIs only outside an NMI
+ * handler (SDM Vol 3A 6.8.1, 6.7.1). Off the hot path: ev is non-zero.
+ */
+__attribute__((noinline)) static bool event_deliverable(const struct cpu *c, uint32_t ev)
+{
+    if (c->shadow_at == c->icount)
+        return false;
+    if (!(c->rflags & RFLAGS_IF))
+        ev &= ~(uint32_t)c->events_need_if;
+    if (c->nmi_blocked)
+        ev &= ~(uint32_t)c->events_need_nmi_open;
+    return ev != 0;
+}
+
+/*
  * The loop proper, apart from the setjmp so that it keeps its registers. The
- * event word is one load per instruction; an event waits out an interrupt
- * shadow (the machine would find nothing it may deliver there). With record
- * (a constant: two copies are compiled) each instruction's CS:RIP goes into
- * the RIP history before it is fetched, so a faulting one is the last entry.
+ * event word is one load per instruction; what it holds is looked at only
+ * when it is non-zero. With record (a constant: two copies are compiled)
+ * each instruction's CS:RIP goes into the RIP history before it is
+ * fetched, so a faulting one is the last entry.
  */
 static inline __attribute__((always_inline)) enum cpu_exit loop(struct cpu *c, uint64_t budget,
                                                                 bool record)
 {
     const volatile uint32_t *ev = c->events ? c->events : &no_events;
     while (budget--) {
-        if (__builtin_expect(*ev != 0, 0) && c->shadow_at != c->icount)
+        if (__builtin_expect(*ev != 0, 0) && event_deliverable(c, *ev))
             return CPU_EXIT_EVENT;
         if (record)
             cpu_rip_record(c, 0);
@@ -263,7 +282,7 @@ __attribute__((noinline)) static enum cpu_exit run_loop_rips(struct cpu *c, uint
 static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 {
     while (budget-- && (c->rflags & RFLAGS_TF)) {
-        if (c->events && *c->events && c->shadow_at != c->icount)
+        if (c->events && *c->events && event_deliverable(c, *c->events))
             return CPU_EXIT_EVENT;
         if (c->rips)
             cpu_rip_record(c, 0);
@@ -280,6 +299,7 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
 {
+    cpu_map_sync(c); /* once per call: another vCPU may have changed the map */
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */

@@ -12,6 +12,18 @@
 /* ---- memory (mem.c) ----------------------------------------------------- */
 enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 
+/* the host address of guest-physical [pa, pa + len) if it is all RAM of one region, else NULL */
+static inline uint8_t *bus_ram(const struct cpu_bus *b, uint64_t pa, uint64_t len)
+{
+    if (pa < b->ram_size)
+        return b->ram_size - pa >= len ? b->ram + pa : NULL;
+    uint64_t off = pa - b->ram_high_base;
+    if (!b->ram_high || pa < b->ram_high_base || off >= b->ram_high_size ||
+        b->ram_high_size - off < len)
+        return NULL;
+    return b->ram_high + off;
+}
+
 /* CPUID leaf 1 EAX, and RDX at reset: family 6, model 0x55 (a Skylake server) */
 #define CPU_SIGNATURE 0x00050654u
 
@@ -120,6 +132,15 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
  * instruction or an MMX one: #MF with CR0.NE, FERR# without (SDM Vol 1 8.7)
  */
 void x87_pending(struct cpu *c);
+/* x87.c: FSW.ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR, FXRSTOR) */
+void x87_update_es(struct cpu *c);
+/* the FCW bits that exist: masks, PC, RC, X; bit 6 reads as 1 (SDM Vol 1 8.1.5) */
+#define FCW_LOAD_MASK 0x1f3f
+
+/* xsave.c: XGETBV and XSETBV (0F 01 D0, D1, through op_grp7), CPUID leaf 0xD */
+void cpu_xgetbv(struct cpu *c, const struct insn *i);
+void cpu_xsetbv(struct cpu *c, const struct insn *i);
+void cpu_cpuid_xsave(uint32_t sub, uint32_t r[4]);
 
 /* ---- system state (seg.c, sys.c) ----------------------------------------- */
 /* implicit supervisor accesses at a linear address (descriptor tables, TSS, IDT) */
@@ -238,6 +259,20 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* follow the memory map (A20 gate, ROM shadow rights: struct cpu_bus); the
+ * TLB holds host pointers computed under the old map, so a change drops it
+ * (the decoded-instruction cache revalidates its bytes, so it follows) */
+static inline void cpu_map_sync(struct cpu *c)
+{
+    const uint32_t *gen = c->bus->map_gen;
+    if (__builtin_expect(gen && __atomic_load_n(gen, __ATOMIC_ACQUIRE) != c->map_gen, 0)) {
+        c->map_gen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+        bool on = !c->bus->a20_on || __atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE);
+        c->a20_mask = on ? ~0ull : ~X86_A20_BIT;
+        cpu_tlb_flush(c);
+    }
+}
+
 /*
  * Alignment checking (SDM Vol 3A 6.15 interrupt 17): at CPL 3 with CR0.AM
  * and EFLAGS.AC, a misaligned data access is #AC(0). While it is on, the
@@ -250,10 +285,16 @@ static inline bool cpu_ac_active(const struct cpu *c)
     return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & RFLAGS_AC);
 }
 
+void cpu_smap_drop(struct cpu *c); /* mem.c */
+
 static inline void cpu_ac_flags_changed(struct cpu *c, uint64_t old, uint64_t new_flags)
 {
-    if (((old ^ new_flags) & RFLAGS_AC) && c->cpl == 3 && (c->cr0 & CR0_AM))
+    if (!((old ^ new_flags) & RFLAGS_AC))
+        return;
+    if (c->cpl == 3 && (c->cr0 & CR0_AM))
         cpu_tlb_flush(c);
+    else if (c->n_ac_slots && !(new_flags & RFLAGS_AC))
+        cpu_smap_drop(c); /* SMAP: what AC allowed is no longer allowed */
 }
 
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */
@@ -366,7 +407,10 @@ void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsign
                     unsigned align);
 void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
                      unsigned align);
-/* the same checks alone: the linear address of the block, its pages reached */
+/* the segment and alignment checks alone: the block's linear address */
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc);
+/* the same checks, and the block's pages reached */
 uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
                           enum access acc);
 /* byte k of a block at lin, wrapped as linear addresses wrap outside 64-bit mode */

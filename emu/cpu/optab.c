@@ -89,12 +89,24 @@ static const struct opdesc grp9[8] = {[1] = E(op_cmpxchg8b, A_MEM | A_LOCK)};
 static const struct opdesc grp11_b[8] = {E(op_mov_rm_imm, A_IMM8)};
 static const struct opdesc grp11_v[8] = {E(op_mov_rm_imm, A_IMMZ)};
 
-/* group 15 (0F AE): the fences and CLFLUSH; the rest is x87/SSE state, later */
+/* group 15 (0F AE): the save areas and MXCSR with memory, the fences with a register */
 static const struct opdesc grp15[8] = {
-    [5] = E(op_fence, 0), [6] = E(op_fence, 0), [7] = E(op_fence, 0)};
+    [0] = RM(E(op_fxsave, A_OSZW), U),
+    [1] = RM(E(op_fxrstor, A_OSZW), U),
+    [2] = RM(E(op_ldmxcsr, 0), U),
+    [3] = RM(E(op_stmxcsr, 0), U),
+    [4] = RM(E(op_xsave, A_OSZW), U),
+    [5] = RM(E(op_xrstor, A_OSZW), E(op_fence, 0)),
+    [6] = RM(E(op_xsaveopt, A_OSZW), E(op_fence, 0)), /* MFENCE */
+    [7] = E(op_fence, 0),                             /* CLFLUSH, SFENCE */
+};
 
 /* MMX with no prefix, its XMM form with 66 */
 #define MX(name) PFX(E(op_##name##_mm, M), E(op_##name##_xmm, M), U, U)
+/* a float op by prefix: none PS, 66 PD, F3 SS, F2 SD */
+#define FP(name, attr)                                                                             \
+    PFX(E(op_##name##ps, M | (attr)), E(op_##name##pd, M | (attr)), E(op_##name##ss, M | (attr)),  \
+        E(op_##name##sd, M | (attr)))
 /* a register-only form with an immediate */
 #define RI(fn) RM(U, E(fn, A_UIMM8))
 
@@ -301,7 +313,7 @@ const struct opdesc optab_0f[256] = {
     [0xab] = E(op_bt_rm_r, M | A_LOCK),
     [0xac] = E(op_shrd, M | A_UIMM8),
     [0xad] = E(op_shrd, M),
-    [0xae] = G(grp15, 0),
+    [0xae] = PFX(G(grp15, 0), U, U, U), /* 66, F2, F3 0F AE: not offered (RDFSBASE, CLWB...) */
     [0xaf] = E(op_imul_r_rm, M),
     [0xb0] = E(op_cmpxchg, M | B | A_LOCK),
     [0xb1] = E(op_cmpxchg, M | A_LOCK),
@@ -333,6 +345,30 @@ const struct opdesc optab_0f[256] = {
     [0x16] = PFX(RM(E(op_movhps_load, 0), E(op_movlhps, 0)), E(op_movhps_load, M | A_MEM),
                  E(op_movshdup, M), U),
     [0x17] = PFX(E(op_movhps_store, M | A_MEM), E(op_movhps_store, M | A_MEM), U, U),
+    [0x2a] = PFX(E(op_cvtpi2ps, M), E(op_cvtpi2pd, M), E(op_cvtsi2ss, M | A_OSZW),
+                 E(op_cvtsi2sd, M | A_OSZW)),
+    [0x2c] = PFX(E(op_cvttps2pi, M), E(op_cvttpd2pi, M), E(op_cvttss2si, M | A_OSZW),
+                 E(op_cvttsd2si, M | A_OSZW)),
+    [0x2d] = PFX(E(op_cvtps2pi, M), E(op_cvtpd2pi, M), E(op_cvtss2si, M | A_OSZW),
+                 E(op_cvtsd2si, M | A_OSZW)),
+    [0x2e] = PFX(E(op_ucomiss, M), E(op_ucomisd, M), U, U),
+    [0x2f] = PFX(E(op_comiss, M), E(op_comisd, M), U, U),
+    [0x51] = FP(sqrt, 0),
+    [0x52] = PFX(E(op_rsqrtps, M), U, E(op_rsqrtss, M), U),
+    [0x53] = PFX(E(op_rcpps, M), U, E(op_rcpss, M), U),
+    [0x58] = FP(add, 0),
+    [0x59] = FP(mul, 0),
+    [0x5a] = PFX(E(op_cvtps2pd, M), E(op_cvtpd2ps, M), E(op_cvtss2sd, M), E(op_cvtsd2ss, M)),
+    [0x5b] = PFX(E(op_cvtdq2ps, M), E(op_cvtps2dq, M), E(op_cvttps2dq, M), U),
+    [0x5c] = FP(sub, 0),
+    [0x5d] = FP(min, 0),
+    [0x5e] = FP(div, 0),
+    [0x5f] = FP(max, 0),
+    [0x7c] = PFX(U, E(op_haddpd, M), U, E(op_haddps, M)),
+    [0x7d] = PFX(U, E(op_hsubpd, M), U, E(op_hsubps, M)),
+    [0xc2] = FP(cmp, A_UIMM8),
+    [0xd0] = PFX(U, E(op_addsubpd, M), U, E(op_addsubps, M)),
+    [0xe6] = PFX(U, E(op_cvttpd2dq, M), E(op_cvtdq2pd, M), E(op_cvtpd2dq, M)),
     [0x28] = PFX(E(op_movaps_load, M), E(op_movaps_load, M), U, U),
     [0x29] = PFX(E(op_movaps_store, M), E(op_movaps_store, M), U, U),
     [0x2b] = PFX(E(op_movntps, M | A_MEM), E(op_movntps, M | A_MEM), U, U),

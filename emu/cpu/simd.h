@@ -8,6 +8,7 @@
 #define BAREMU_CPU_SIMD_H
 
 #include "emu/cpu/internal.h"
+#include "emu/cpu/softfloat.h"
 
 /* ---- may the instruction run? --------------------------------------------
  *
@@ -34,6 +35,14 @@ static inline void mmx_check(struct cpu *c)
         cpu_raise_noerr(c, VEC_NM);
     if (c->x87.fsw & FSW_ES)
         x87_pending(c); /* #MF, or FERR# with CR0.NE clear */
+}
+
+/* an SSE2 instruction that also touches an MMX register (MOVQ2DQ, CVTPI2PS xmm, mm, ...) */
+static inline void sse_mmx_check(struct cpu *c)
+{
+    sse_check(c);
+    if (c->x87.fsw & FSW_ES)
+        x87_pending(c);
 }
 
 /* ---- MMX registers ---------------------------------------------------------
@@ -68,23 +77,39 @@ static inline uint64_t mm_rm(struct cpu *c, const struct insn *i)
     return mem_read(c, i->seg, cpu_ea(c, i), 8);
 }
 
-/* ---- XMM operands ---------------------------------------------------------- */
+/* ---- XMM operands ----------------------------------------------------------
+ *
+ * 128-bit memory operands of legacy SSE are 16-byte aligned or #GP(0) (SDM
+ * Vol 1 11.6.9), but for MOVUPS/MOVUPD/MOVDQU/LDDQU (XMM_ANY). On AMD parts
+ * with misaligned SSE, MXCSR.MM lifts that, except for the aligned moves
+ * and the non-temporal stores (XMM_ALIGNED); MM can be set only where
+ * feat.mxcsr_mask has it.
+ */
+enum xmm_align { XMM_ANY, XMM_SSE, XMM_ALIGNED };
 
-/* the r/m operand of an XMM form: XMMn, or 128 bits of memory (16-byte aligned for align) */
-static inline void xmm_rm(struct cpu *c, const struct insn *i, union xmm *v, bool align)
+static inline unsigned xmm_align(const struct cpu *c, enum xmm_align a)
+{
+    if (a == XMM_ANY || (a == XMM_SSE && (c->mxcsr & MXCSR_MM)))
+        return 0;
+    return 16;
+}
+
+/* the r/m operand of an XMM form: XMMn, or 128 bits of memory */
+static inline void xmm_rm(struct cpu *c, const struct insn *i, union xmm *v, enum xmm_align a)
 {
     if (i->mod == 3)
         *v = c->xmm[i->rm];
     else
-        cpu_read_block(c, i->seg, cpu_ea(c, i), v, 16, align ? 16 : 0);
+        cpu_read_block(c, i->seg, cpu_ea(c, i), v, 16, xmm_align(c, a));
 }
 
-static inline void xmm_rm_write(struct cpu *c, const struct insn *i, const union xmm *v, bool align)
+static inline void xmm_rm_write(struct cpu *c, const struct insn *i, const union xmm *v,
+                                enum xmm_align a)
 {
     if (i->mod == 3)
         c->xmm[i->rm] = *v;
     else
-        cpu_write_block(c, i->seg, cpu_ea(c, i), v, 16, align ? 16 : 0);
+        cpu_write_block(c, i->seg, cpu_ea(c, i), v, 16, xmm_align(c, a));
 }
 
 /* the low 64 or 32 bits of the r/m operand: a register's low lane, or memory, unaligned */
@@ -127,7 +152,7 @@ static inline void mmx_result(struct cpu *c, unsigned reg, const union xmm *r)
 static inline void sse_operands(struct cpu *c, const struct insn *i, union xmm *a, union xmm *b)
 {
     sse_check(c);
-    xmm_rm(c, i, b, true);
+    xmm_rm(c, i, b, XMM_SSE);
     *a = c->xmm[i->reg];
 }
 
@@ -150,6 +175,28 @@ typedef void simd_op(union xmm *r, const union xmm *a, const union xmm *b, unsig
         name(&r, &a, &b, 16);                                                                      \
         c->xmm[i->reg] = r;                                                                        \
     }
+
+/* ---- floating point (sse_fp.c) ---------------------------------------------
+ *
+ * The soft-float environment of MXCSR (rounding, masks, DAZ, FZ), and the
+ * end of every SSE float instruction (SDM Vol 1 11.5.2): with an unmasked
+ * invalid, denormal or divide-by-zero in any lane only those flags are
+ * set; else every flag, and an unmasked overflow, underflow or precision
+ * is an exception too. Either way nothing is written, and the exception is
+ * #XM with CR4.OSXMMEXCPT, #UD without. sse_fp_done returns when the
+ * results may be written.
+ */
+static inline struct sf_env sse_env(const struct cpu *c)
+{
+    struct sf_env e = sf_env_sse();
+    e.round = (uint8_t)((c->mxcsr >> MXCSR_RC_SHIFT) & 3);
+    e.mask = (uint8_t)((c->mxcsr >> MXCSR_MASK_SHIFT) & SF_ALL);
+    e.daz = c->mxcsr & MXCSR_DAZ;
+    e.ftz = c->mxcsr & MXCSR_FZ;
+    return e;
+}
+
+void sse_fp_done(struct cpu *c, const struct sf_env *e);
 
 /* ---- handlers --------------------------------------------------------------
  *
@@ -307,5 +354,71 @@ HANDLER(op_movnti);
 HANDLER(op_maskmovq);
 HANDLER(op_maskmovdqu);
 HANDLER(op_emms);
+
+/* sse_fp.c: float arithmetic, by shape: ps/ss/pd/sd */
+#define SSE_FP_OPS(X)                                                                              \
+    X(add)                                                                                         \
+    X(sub)                                                                                         \
+    X(mul)                                                                                         \
+    X(div)                                                                                         \
+    X(min)                                                                                         \
+    X(max)                                                                                         \
+    X(sqrt)
+#define SSE_FP_DECL(name)                                                                          \
+    HANDLER(op_##name##ps);                                                                        \
+    HANDLER(op_##name##ss);                                                                        \
+    HANDLER(op_##name##pd);                                                                        \
+    HANDLER(op_##name##sd);
+SSE_FP_OPS(SSE_FP_DECL)
+HANDLER(op_cmpps);
+HANDLER(op_cmpss);
+HANDLER(op_cmppd);
+HANDLER(op_cmpsd);
+HANDLER(op_comiss); /* COMISS, UCOMISS */
+HANDLER(op_ucomiss);
+HANDLER(op_comisd);
+HANDLER(op_ucomisd);
+HANDLER(op_haddps);
+HANDLER(op_hsubps);
+HANDLER(op_haddpd);
+HANDLER(op_hsubpd);
+HANDLER(op_addsubps);
+HANDLER(op_addsubpd);
+HANDLER(op_rcpps);
+HANDLER(op_rcpss);
+HANDLER(op_rsqrtps);
+HANDLER(op_rsqrtss);
+/* sse_cvt.c */
+HANDLER(op_cvtpi2ps);
+HANDLER(op_cvtsi2ss);
+HANDLER(op_cvtpi2pd);
+HANDLER(op_cvtsi2sd);
+HANDLER(op_cvtps2pi);
+HANDLER(op_cvttps2pi);
+HANDLER(op_cvtss2si);
+HANDLER(op_cvttss2si);
+HANDLER(op_cvtpd2pi);
+HANDLER(op_cvttpd2pi);
+HANDLER(op_cvtsd2si);
+HANDLER(op_cvttsd2si);
+HANDLER(op_cvtps2pd);
+HANDLER(op_cvtpd2ps);
+HANDLER(op_cvtss2sd);
+HANDLER(op_cvtsd2ss);
+HANDLER(op_cvtdq2ps);
+HANDLER(op_cvtps2dq);
+HANDLER(op_cvttps2dq);
+HANDLER(op_cvtdq2pd);
+HANDLER(op_cvtpd2dq);
+HANDLER(op_cvttpd2dq);
+
+/* xsave.c */
+HANDLER(op_fxsave);
+HANDLER(op_fxrstor);
+HANDLER(op_ldmxcsr);
+HANDLER(op_stmxcsr);
+HANDLER(op_xsave);
+HANDLER(op_xsaveopt);
+HANDLER(op_xrstor);
 
 #endif

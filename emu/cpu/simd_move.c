@@ -8,14 +8,6 @@
  */
 #include "emu/cpu/simd.h"
 
-/* MOVQ2DQ and MOVDQ2Q are SSE2 instructions that also touch an MMX register */
-static void sse_mmx_check(struct cpu *c)
-{
-    sse_check(c);
-    if (c->x87.fsw & FSW_ES)
-        x87_pending(c);
-}
-
 /* 0F 6E: MOVD mm, r/m32 (REX.W: MOVQ mm, r/m64), zero-extended */
 HANDLER(op_movd_mm_rm)
 {
@@ -111,7 +103,7 @@ HANDLER(op_movaps_load)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, true);
+    xmm_rm(c, i, &v, XMM_ALIGNED);
     c->xmm[i->reg] = v;
 }
 
@@ -120,7 +112,7 @@ HANDLER(op_movaps_store)
 {
     sse_check(c);
     union xmm v = c->xmm[i->reg];
-    xmm_rm_write(c, i, &v, true);
+    xmm_rm_write(c, i, &v, XMM_ALIGNED);
 }
 
 /* 0F 10, 66 0F 10, F3 0F 6F, F2 0F F0: MOVUPS, MOVUPD, MOVDQU, LDDQU: any alignment */
@@ -128,7 +120,7 @@ HANDLER(op_movups_load)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, false);
+    xmm_rm(c, i, &v, XMM_ANY);
     c->xmm[i->reg] = v;
 }
 
@@ -137,7 +129,7 @@ HANDLER(op_movups_store)
 {
     sse_check(c);
     union xmm v = c->xmm[i->reg];
-    xmm_rm_write(c, i, &v, false);
+    xmm_rm_write(c, i, &v, XMM_ANY);
 }
 
 /* F3 0F 10: MOVSS xmm, xmm/m32: a register merges the low lane, memory clears the rest */
@@ -233,7 +225,7 @@ HANDLER(op_movsldup)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, true);
+    xmm_rm(c, i, &v, XMM_SSE);
     c->xmm[i->reg] = (union xmm){.d = {v.d[0], v.d[0], v.d[2], v.d[2]}};
 }
 
@@ -241,7 +233,7 @@ HANDLER(op_movshdup)
 {
     sse_check(c);
     union xmm v;
-    xmm_rm(c, i, &v, true);
+    xmm_rm(c, i, &v, XMM_SSE);
     c->xmm[i->reg] = (union xmm){.d = {v.d[1], v.d[1], v.d[3], v.d[3]}};
 }
 
@@ -266,7 +258,7 @@ HANDLER(op_movntps)
 {
     sse_check(c);
     union xmm v = c->xmm[i->reg];
-    xmm_rm_write(c, i, &v, true);
+    xmm_rm_write(c, i, &v, XMM_ALIGNED);
 }
 
 /* 0F C3: MOVNTI m32/m64, r: a general-register store, outside the SSE checks (table 13-1) */

@@ -10,7 +10,9 @@
  * The pointers: every non-control instruction records FOP (11 bits), FIP and
  * FCS (the instruction's offset and CS selector), and one with a memory
  * operand FDP and FDS (the operand's offset and segment selector), as Intel
- * parts without FOP/FDP deprecation do; control instructions leave them.
+ * parts without FOP/FDP deprecation do; the control instructions that load
+ * or store the environment (FLDCW, FLDENV, FRSTOR, the FN* forms) leave them.
+ * FNOP, FFREE, FINCSTP and FDECSTP record them, as the host does.
  */
 #include "emu/cpu/x87.h"
 
@@ -87,10 +89,11 @@ void x87_probe_write(struct cpu *c, unsigned seg, uint64_t off, unsigned size)
     struct tlb_entry *e = tlb_entry(c, lin);
     if (e->wtag != lin >> X86_PAGE_SHIFT)
         cpu_tlb_fill(c, lin, ACC_WRITE);
-    if ((last ^ lin) >> X86_PAGE_SHIFT) {
-        e = tlb_entry(c, last);
-        if (e->wtag != last >> X86_PAGE_SHIFT)
-            cpu_tlb_fill(c, last, ACC_WRITE);
+    if ((last ^ lin) >> X86_PAGE_SHIFT) { /* the next page faults at its first byte */
+        uint64_t next = last & ~(uint64_t)(X86_PAGE_SIZE - 1);
+        e = tlb_entry(c, next);
+        if (e->wtag != next >> X86_PAGE_SHIFT)
+            cpu_tlb_fill(c, next, ACC_WRITE);
     }
 }
 
@@ -103,12 +106,20 @@ sf80 x87_read_m80(struct cpu *c, const struct insn *i)
     return v;
 }
 
-void x87_write_m80(struct cpu *c, const struct insn *i, sf80 v)
+void x87_probe_m80(struct cpu *c, const struct insn *i)
 {
     uint64_t ea = cpu_ea(c, i);
-    x87_probe_write(c, i->seg, ea, 10);
+    x87_probe_write(c, i->seg, ea, 8);
+    x87_probe_write(c, i->seg, (ea + 8) & size_mask(i->asz), 2);
+}
+
+void x87_write_m80(struct cpu *c, const struct insn *i, sf80 v)
+{
+    uint64_t ea = cpu_ea(c, i), ea8 = (ea + 8) & size_mask(i->asz);
+    x87_probe_write(c, i->seg, ea, 8); /* two pieces, as the host checks them */
+    x87_probe_write(c, i->seg, ea8, 2);
     mem_write(c, i->seg, ea, 8, v.mant);
-    mem_write(c, i->seg, (ea + 8) & size_mask(i->asz), 2, v.se);
+    mem_write(c, i->seg, ea8, 2, v.se);
 }
 
 sf80 x87_widen32(struct sf_env *e, uint32_t v)
@@ -179,7 +190,7 @@ void x87_reset(struct cpu *c)
 HANDLER(op_fldcw)
 {
     x87_begin(c, i, X87_CONTROL);
-    c->x87.fcw = (uint16_t)mem_read(c, i->seg, cpu_ea(c, i), 2);
+    c->x87.fcw = x87_fcw_value((uint16_t)mem_read(c, i->seg, cpu_ea(c, i), 2));
     x87_update_es(c);
 }
 
@@ -218,10 +229,11 @@ HANDLER(op_fninit)
     x87_fninit(c);
 }
 
-/* D9 D0: FNOP; DB E0, E1, E4 (FENI, FDISI, FSETPM of the 8087 and 287) do nothing since the 387 */
+/* D9 D0: FNOP; DB E0, E1, E4 (FNENI, FNDISI, FNSETPM of the 8087 and 287) do
+ * nothing since the 387, and do not wait: they are no-wait control instructions */
 HANDLER(op_fnop)
 {
-    x87_begin(c, i, X87_ARITH);
+    x87_begin(c, i, i->op == 0xdb ? X87_NOWAIT : X87_ARITH);
 }
 
 /* 9B: WAIT/FWAIT: #NM only with CR0.TS and CR0.MP (SDM Vol 3A 2.5 table 2-2) */
@@ -234,26 +246,28 @@ HANDLER(op_fwait)
         x87_pending(c);
 }
 
-/* DD C0+i: FFREE ST(i); DF C0+i: FFREEP ST(i) (undocumented by Intel, on every part) */
+/* DD C0+i: FFREE ST(i); DF C0+i: FFREEP ST(i) (undocumented by Intel, on every
+ * part): FFREE, then a pop that frees ST(0) too and clears C1 */
 HANDLER(op_ffree)
 {
-    x87_begin(c, i, X87_CONTROL);
+    x87_begin(c, i, X87_ARITH);
     c->x87.ftw &= (uint8_t) ~(1u << x87_phys(c, i->rm & 7));
+    c->x87.fsw &= (uint16_t)~FSW_C1;
     if (i->op == 0xdf)
-        x87_set_top(c, x87_top(c) + 1);
+        x87_pop(c);
 }
 
 /* D9 F6: FDECSTP; D9 F7: FINCSTP (the tags do not change) */
 HANDLER(op_fdecstp)
 {
-    x87_begin(c, i, X87_CONTROL);
+    x87_begin(c, i, X87_ARITH);
     c->x87.fsw &= (uint16_t)~FSW_C1;
     x87_set_top(c, x87_top(c) - 1);
 }
 
 HANDLER(op_fincstp)
 {
-    x87_begin(c, i, X87_CONTROL);
+    x87_begin(c, i, X87_ARITH);
     c->x87.fsw &= (uint16_t)~FSW_C1;
     x87_set_top(c, x87_top(c) + 1);
 }

@@ -74,8 +74,13 @@ static inline struct sf_env x87_env(const struct cpu *c)
     return e;
 }
 
-/* ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR too) */
-void x87_update_es(struct cpu *c);
+/* FCW as FLDCW, FLDENV and FRSTOR load it: the reserved bits fixed */
+static inline uint16_t x87_fcw_value(uint16_t v)
+{
+    return (uint16_t)((v & FCW_WRITABLE) | FCW_ONES);
+}
+
+/* x87_update_es (internal.h): ES and B from the flags and the masks */
 
 /*
  * The flags of an operation into FSW: the exception bits, C1 from "rounded
@@ -105,6 +110,8 @@ void x87_begin(struct cpu *c, const struct insn *i, enum x87_kind kind);
 uint64_t x87_ea(const struct cpu *c, const struct insn *i);
 sf80 x87_read_m80(struct cpu *c, const struct insn *i);
 void x87_write_m80(struct cpu *c, const struct insn *i, sf80 v);
+/* the write checks of an m80 store (significand, then sign and exponent) */
+void x87_probe_m80(struct cpu *c, const struct insn *i);
 /* fault now if size bytes at the operand are not all writable */
 void x87_probe_write(struct cpu *c, unsigned seg, uint64_t off, unsigned size);
 

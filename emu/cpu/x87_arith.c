@@ -57,6 +57,7 @@ static void compare(struct cpu *c, struct sf_env *e, sf80 s, bool s_empty, bool 
                     unsigned pops, bool eflags)
 {
     enum sf_rel r = SF_UN;
+    uint16_t c1 = c->x87.fsw;
     bool ok;
     if (x87_empty(c, 0) || s_empty) {
         ok = x87_stack_fault(c, false);
@@ -65,10 +66,13 @@ static void compare(struct cpu *c, struct sf_env *e, sf80 s, bool s_empty, bool 
         ok = x87_exceptions(c, e);
         c->x87.fsw &= (uint16_t)~FSW_C1;
     }
-    if (eflags)
+    if (eflags) {
         set_eflags(c, r);
-    else
+        if (!x87_empty(c, 0) && !s_empty) /* FCOMI leaves C1 alone, but for a stack fault */
+            c->x87.fsw = (uint16_t)((c->x87.fsw & ~FSW_C1) | (c1 & FSW_C1));
+    } else {
         set_cc(c, r);
+    }
     if (!ok)
         return;
     while (pops--)
@@ -99,19 +103,21 @@ static void arith_to(struct cpu *c, unsigned d, unsigned op, sf80 s, bool s_empt
         x87_pop(c);
 }
 
-/* D8, DC, DA, DE with a memory operand: m32fp, m64fp, m32int, m16int */
+/* D8, DC, DA, DE with a memory operand: m32fp, m64fp, m32int, m16int. A
+ * denormal m32fp/m64fp is DE with the priorities of a register denormal
+ * (after NaNs, invalid operations and ZE), which den_hint tells softfloat.c */
 HANDLER(op_farith_m)
 {
     x87_begin(c, i, X87_ARITH);
     uint64_t ea = cpu_ea(c, i);
-    struct sf_env e = x87_env(c);
+    struct sf_env e = x87_env(c), conv = e;
     sf80 s;
     switch (i->op) {
     case 0xd8:
-        s = x87_widen32(&e, (uint32_t)mem_read(c, i->seg, ea, 4));
+        s = x87_widen32(&conv, (uint32_t)mem_read(c, i->seg, ea, 4));
         break;
     case 0xdc:
-        s = x87_widen64(&e, mem_read(c, i->seg, ea, 8));
+        s = x87_widen64(&conv, mem_read(c, i->seg, ea, 8));
         break;
     case 0xda:
         s = sf80_from_int((int32_t)mem_read(c, i->seg, ea, 4));
@@ -120,13 +126,10 @@ HANDLER(op_farith_m)
         s = sf80_from_int((int16_t)mem_read(c, i->seg, ea, 2));
     }
     unsigned op = i->reg & 7;
+    if (conv.flags & SF_DE) /* the memory operand is s, which SUBR and DIVR put first */
+        e.den_hint = op == AR_SUBR || op == AR_DIVR ? SF_DEN_A : SF_DEN_B;
     if (op == AR_COM || op == AR_COMP) {
         compare(c, &e, s, false, true, op == AR_COMP, false);
-        return;
-    }
-    /* a denormal operand with DE unmasked: nothing else happens */
-    if ((e.flags & SF_DE) && !(e.mask & SF_DE) && !x87_empty(c, 0)) {
-        x87_exceptions(c, &e);
         return;
     }
     arith_to(c, 0, op, s, false, &e, false);
@@ -301,6 +304,7 @@ HANDLER(op_fprem)
     x87_begin(c, i, X87_ARITH);
     struct sf_env e = x87_env(c);
     if (x87_empty(c, 0) || x87_empty(c, 1)) {
+        c->x87.fsw &= (uint16_t)~FSW_C2; /* C0 and C3 stay, as for a NaN */
         if (x87_stack_fault(c, false))
             x87_write(c, 0, sf80_indefinite());
         return;
@@ -308,7 +312,10 @@ HANDLER(op_fprem)
     uint16_t cc;
     sf80 r = sf80_rem(&e, x87_st(c, 0), x87_st(c, 1), (i->rm & 7) == 5, &cc);
     bool ok = x87_exceptions(c, &e);
-    c->x87.fsw = (uint16_t)((c->x87.fsw & ~FSW_CC) | cc);
+    if (cc & SF_REM_NAN)
+        c->x87.fsw &= (uint16_t) ~(FSW_C1 | FSW_C2);
+    else
+        c->x87.fsw = (uint16_t)((c->x87.fsw & ~FSW_CC) | cc);
     if (ok)
         x87_write(c, 0, r);
 }

@@ -47,6 +47,31 @@ static uint64_t env_get(struct cpu *c, const struct insn *i, uint64_t ea, unsign
     return mem_read(c, i->seg, env_at(i, ea, off), size);
 }
 
+/*
+ * Before an environment moves, its first field (2 or 4 bytes, by the
+ * layout) and then its last byte are touched, as on the host: a fault
+ * reports the first that fails, and comes before any change.
+ */
+static void env_probe(struct cpu *c, const struct insn *i, uint64_t ea, unsigned size,
+                      enum access acc)
+{
+    unsigned first = i->osz == 2 ? 2 : 4;
+    uint64_t lin = cpu_linear(c, i->seg, ea, first, acc);
+    uint64_t last = (lin + first - 1) & (c->mode == MODE_LONG64 ? ~0ull : 0xffffffffull);
+    uint64_t at[3] = {lin, last & ~(uint64_t)(X86_PAGE_SIZE - 1), 0};
+    for (unsigned k = 0; k < 3; k++) {
+        if (k == 1 && !((lin ^ last) >> X86_PAGE_SHIFT))
+            continue; /* the first field is in one page */
+        if (k == 2)   /* then the limit over the whole area, and its last byte */
+            at[2] = cpu_linear(c, i->seg, ea, size, acc) + size - 1,
+            at[2] &= c->mode == MODE_LONG64 ? ~0ull : 0xffffffffull;
+        struct tlb_entry *e = tlb_entry(c, at[k]);
+        uint64_t tag = acc == ACC_WRITE ? e->wtag : e->tag;
+        if (tag != at[k] >> X86_PAGE_SHIFT)
+            cpu_tlb_fill(c, at[k], acc);
+    }
+}
+
 /* the environment at ea, in the layout of the operand size and mode (probed already) */
 static void env_store(struct cpu *c, const struct insn *i, uint64_t ea)
 {
@@ -133,7 +158,7 @@ static struct x87_env_image env_load(struct cpu *c, const struct insn *i, uint64
 static void env_commit(struct cpu *c, const struct x87_env_image *m)
 {
     struct x87_state *x = &c->x87;
-    x->fcw = m->fcw;
+    x->fcw = x87_fcw_value(m->fcw);
     x->fsw = m->fsw;
     x->ftw = 0;
     for (unsigned p = 0; p < 8; p++)
@@ -152,16 +177,19 @@ HANDLER(op_fnstenv)
 {
     x87_begin(c, i, X87_NOWAIT);
     uint64_t ea = cpu_ea(c, i);
-    x87_probe_write(c, i->seg, ea, env_size(i));
+    env_probe(c, i, ea, env_size(i), ACC_WRITE);
     env_store(c, i, ea);
     c->x87.fcw |= FCW_MASKS;
+    x87_update_es(c); /* nothing is pending any more */
 }
 
 /* D9 /4: FLDENV */
 HANDLER(op_fldenv)
 {
     x87_begin(c, i, X87_CONTROL);
-    struct x87_env_image m = env_load(c, i, cpu_ea(c, i));
+    uint64_t ea = cpu_ea(c, i);
+    env_probe(c, i, ea, env_size(i), ACC_READ);
+    struct x87_env_image m = env_load(c, i, ea);
     env_commit(c, &m);
 }
 
@@ -171,7 +199,7 @@ HANDLER(op_fnsave)
     x87_begin(c, i, X87_NOWAIT);
     uint64_t ea = cpu_ea(c, i);
     unsigned n = env_size(i);
-    x87_probe_write(c, i->seg, ea, n + ST_SIZE);
+    env_probe(c, i, ea, n + ST_SIZE, ACC_WRITE);
     env_store(c, i, ea);
     for (unsigned k = 0; k < 8; k++) {
         sf80 v = x87_st(c, k);
@@ -187,6 +215,7 @@ HANDLER(op_frstor)
     x87_begin(c, i, X87_CONTROL);
     uint64_t ea = cpu_ea(c, i);
     unsigned n = env_size(i);
+    env_probe(c, i, ea, n + ST_SIZE, ACC_READ);
     struct x87_env_image m = env_load(c, i, ea);
     sf80 st[8];
     for (unsigned k = 0; k < 8; k++) {

@@ -10,7 +10,11 @@
  */
 #include "emu/cpu/x87.h"
 
-/* push v (computed with e) or fault the stack; overflow when ST(7) is in use */
+/*
+ * Push v (computed with e) or fault the stack; overflow when ST(7) is in use.
+ * A denormal m32fp/m64fp is loaded even with DE unmasked (then pending), as
+ * the host does; an unmasked IE (an SNaN) loads nothing.
+ */
 static void x87_load(struct cpu *c, const struct sf_env *e, sf80 v)
 {
     if (!x87_empty(c, 7)) {
@@ -18,7 +22,8 @@ static void x87_load(struct cpu *c, const struct sf_env *e, sf80 v)
             x87_push(c, sf80_indefinite());
         return;
     }
-    if (x87_exceptions(c, e))
+    x87_exceptions(c, e);
+    if (!(e->flags & ~e->mask & SF_IE))
         x87_push(c, v);
 }
 
@@ -147,6 +152,7 @@ HANDLER(op_fst_m)
 {
     x87_begin(c, i, X87_ARITH);
     bool dbl = i->op == 0xdd, pop = (i->reg & 7) == 3, fault;
+    x87_probe_write(c, i->seg, cpu_ea(c, i), dbl ? 8 : 4); /* the access faults first */
     sf80 v;
     struct sf_env e = x87_env(c);
     if (store_source(c, &v, &fault)) {
@@ -164,6 +170,7 @@ HANDLER(op_fstp_m80)
 {
     x87_begin(c, i, X87_ARITH);
     bool fault;
+    x87_probe_m80(c, i);
     sf80 v;
     struct sf_env e = x87_env(c);
     if (store_source(c, &v, &fault))
@@ -171,13 +178,22 @@ HANDLER(op_fstp_m80)
     store_done(c, fault, &e, true);
 }
 
-/* DD D0+i, DD D8+i: FST/FSTP ST(i); D9 D8+i, DF D0+i, DF D8+i: FSTP ST(i) aliases */
+/*
+ * DD D0+i, DD D8+i: FST/FSTP ST(i); D9 D8+i, DF D0+i, DF D8+i: FSTP ST(i)
+ * aliases. FSTP1 (D9 D8+i) from an empty ST(0) only pops, without a stack
+ * fault, on the AMD host the oracle runs on (docs/cpu-divergences.md).
+ */
 HANDLER(op_fst_st)
 {
     x87_begin(c, i, X87_ARITH);
     bool pop = !(i->op == 0xdd && (i->reg & 7) == 2), fault;
     sf80 v;
     struct sf_env e = x87_env(c);
+    if (i->op == 0xd9 && x87_empty(c, 0)) {
+        c->x87.fsw &= (uint16_t)~FSW_C1;
+        x87_pop(c);
+        return;
+    }
     if (store_source(c, &v, &fault))
         x87_write(c, i->rm & 7, fault ? sf80_indefinite() : v);
     store_done(c, fault, &e, pop);
@@ -190,6 +206,7 @@ static void fist(struct cpu *c, const struct insn *i, unsigned size, bool pop, b
     bool fault;
     sf80 v;
     struct sf_env e = x87_env(c);
+    x87_probe_write(c, i->seg, cpu_ea(c, i), size);
     if (store_source(c, &v, &fault)) {
         enum sf_round rc = truncate ? SF_RZ : (enum sf_round)e.round;
         int64_t m = fault ? (int64_t)(~0ull << (size * 8 - 1)) : sf80_to_int(&e, v, size, rc);
@@ -221,8 +238,10 @@ HANDLER(op_fbld)
     x87_begin(c, i, X87_ARITH);
     sf80 raw = x87_read_m80(c, i);
     int64_t v = 0;
-    for (int k = BCD_DIGITS - 1; k >= 0; k--)
-        v = v * 10 + (int64_t)((raw.mant >> (4 * k)) & 0xf);
+    for (int k = BCD_DIGITS - 1; k >= 0; k--) {
+        uint64_t byte = k >= 16 ? raw.se : raw.mant >> (4 * k);
+        v = v * 10 + (int64_t)((k >= 16 ? byte >> (4 * (k - 16)) : byte) & 0xf);
+    }
     sf80 r = sf80_from_int(v);
     if (raw.se & 0x8000)
         r.se |= 0x8000; /* -0 stays -0 */
@@ -238,6 +257,7 @@ HANDLER(op_fbstp)
     bool fault;
     sf80 v;
     struct sf_env e = x87_env(c);
+    x87_probe_m80(c, i);
     if (store_source(c, &v, &fault)) {
         sf80 out = bcd_indefinite;
         if (!fault) {
@@ -247,9 +267,9 @@ HANDLER(op_fbstp)
                 e.flags = (e.flags & ~(SF_PE | SF_UP)) | SF_IE;
             } else {
                 out.mant = 0;
-                for (unsigned k = 0; k < BCD_DIGITS; k++, mag /= 10)
+                for (unsigned k = 0; k < 16; k++, mag /= 10)
                     out.mant |= (mag % 10) << (4 * k);
-                out.se = sf80_sign(v) ? 0x8000 : 0;
+                out.se = (uint16_t)((sf80_sign(v) ? 0x8000 : 0) | (mag % 10) | (mag / 10) << 4);
             }
         }
         if (fault || !(e.flags & ~e.mask & SF_IE))
@@ -285,7 +305,6 @@ HANDLER(op_fcmov)
     static const uint8_t cond[4] = {0x2, 0x4, 0x6, 0xa}; /* B, E, BE, P as Jcc numbers them */
     x87_begin(c, i, X87_ARITH);
     unsigned k = i->rm & 7;
-    c->x87.fsw &= (uint16_t)~FSW_C1;
     if (x87_empty(c, 0) || x87_empty(c, k)) {
         if (x87_stack_fault(c, false))
             x87_write(c, 0, sf80_indefinite());

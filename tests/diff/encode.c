@@ -223,10 +223,13 @@ static void enc_mem(struct enc *e, uint64_t *rng, const struct tmpl *t)
     if (code16 && g.code32 && !a16)
         e->pfx[e->npfx++] = 0x67; /* 32-bit addressing in 16-bit code */
     e->modrm_on = true;
-    if (kind < 70 || (t->tf & T_ALIGN16)) {
+    bool aligned = t->tf & (T_ALIGN16 | T_ALIGN64);
+    if (kind < 70 || (aligned && kind < 90)) {
         int8_t d = (int8_t)(diff_rand(rng) & 0xff);
         if ((t->tf & T_ALIGN16) && rnd(rng, 4))
             d &= ~15;
+        if ((t->tf & T_ALIGN64) && rnd(rng, 4))
+            d &= ~63;
         e->modrm |= 0x40 | (base & 7);
         e->rex |= base >> 3;
         e->disp[0] = (uint8_t)d;
@@ -352,6 +355,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     memset(&e, 0, sizeof e);
     bool glue = false;
     unsigned sizes = gen_sizes(t, g.code32);
+    if (t->tf & T_X87)
+        dc->fp = true; /* show the FPU state when it fails */
+    if (t->tf & T_X87TR)
+        dc->fp_approx = true;
     if (!size && sizes) {
         do
             size = 1u << rnd(rng, 4);
@@ -372,6 +379,23 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
                 return false;
             glue = true;
         }
+    }
+    if (t->tf & (T_XMASK | T_ECX0)) {
+        /* MOVs, which leave the flags alone; 66 makes them 32-bit in 16-bit code */
+        uint8_t b[18];
+        unsigned n = 0;
+        bool narrow = code16 && g.code32;
+        const uint8_t regs[3] = {0xba, 0xb8, 0xb9}; /* EDX 0, EAX mask, ECX 0 */
+        for (unsigned k = (t->tf & T_XMASK) ? 0 : 2; k < ((t->tf & T_XMASK) ? 2u : 3u); k++) {
+            if (narrow)
+                b[n++] = 0x66;
+            b[n++] = regs[k];
+            put_le(b + n, k == 1 ? rnd(rng, 4) : 0, 4);
+            n += 4;
+        }
+        if (!emit_bytes(dc, b, n, glue))
+            return false;
+        glue = true;
     }
     if (t->tf & T_POPF) {
         uint32_t f = (uint32_t)diff_rand(rng) & (ALLF | DF | IF | IOPL | ID);
@@ -402,9 +426,14 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
      */
     static const uint8_t noise[] = {0x66, 0xf2, 0xf3};
     bool noisy = (t->tf & T_SIMD) && rnd(rng, 25) == 0, noise_first = rnd(rng, 2);
-    /* F2/F3 0F 2B are AMD's MOVNTSD/MOVNTSS (SSE4a), #UD on Intel: only 66 there */
-    unsigned nnoise = t->op[t->oplen - 1] == 0x2b && t->op[t->oplen - 2] == 0x0f ? 1 : 3;
-    uint8_t extra = noise[rnd(rng, nnoise)];
+    /*
+     * Not where the host has instructions baremu does not offer: F2/F3 0F 2B
+     * are AMD's MOVNTSD/MOVNTSS (SSE4a), 66 0F AE /6 and /7 CLWB and
+     * CLFLUSHOPT.
+     */
+    bool ntss = t->op[t->oplen - 1] == 0x2b && t->op[t->oplen - 2] == 0x0f;
+    bool grp15 = t->op[t->oplen - 1] == 0xae && t->op[t->oplen - 2] == 0x0f;
+    uint8_t extra = ntss ? 0x66 : grp15 ? noise[1 + rnd(rng, 2)] : noise[rnd(rng, 3)];
     if (noisy && noise_first)
         e.pfx[e.npfx++] = extra;
     if (t->tf & T_PFX1)
@@ -552,6 +581,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     }
     flags_step(def, undef);
     g.undef |= skipped;
+    if (t->tf & (T_APPROX4 | T_APPROX1)) {
+        dc->approx_lanes = (t->tf & T_APPROX4) ? 4 : 1;
+        dc->approx_reg = (uint8_t)reg;
+    }
     return true;
 }
 
@@ -576,6 +609,7 @@ void gen_finish(struct diff_case *dc, uint64_t *rng)
 
 /* ---- random cases ------------------------------------------------------- */
 
+
 void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned index)
 {
     gen_init();
@@ -589,6 +623,8 @@ void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned in
         if (!gen_append(dc, rng, t, 0, RM_ANY))
             break;
         k++;
+        if (dc->approx_lanes || (t->tf & T_X87TR)) /* nothing may use an approximation */
+            break;
     }
     gen_finish(dc, rng);
     snprintf(dc->name, sizeof dc->name, "%s random #%u",

@@ -15,6 +15,7 @@
  */
 #include <cpuid.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/diff/diff.h"
@@ -91,6 +92,10 @@ static struct tmpl *add(const char *name, const char *ops, unsigned form, unsign
                         unsigned imm, unsigned rm, unsigned tf, unsigned use, unsigned def,
                         unsigned undef)
 {
+    if (gen_ntmpls == GEN_MAX_TMPLS) {
+        fprintf(stderr, "difftest: more than GEN_MAX_TMPLS templates\n");
+        exit(2);
+    }
     struct tmpl *t = &gen_tmpls[gen_ntmpls++];
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name);
@@ -559,6 +564,118 @@ static void build_simd_moves(void)
     t->form = FORM_NONE;
 }
 
+/* floating point: arithmetic, compares, conversions */
+static void build_simd_fp(void)
+{
+    static const char *const ar[] = {"sqrt", "add", "mul", "sub", "min", "div", "max"};
+    static const uint8_t arop[] = {0x51, 0x58, 0x59, 0x5c, 0x5d, 0x5e, 0x5f};
+    static const struct {
+        const char *sfx, *pfx;
+        uint8_t cls;
+        bool packed;
+    } shape[] = {{"ps", "", CLS_SSE, true},
+                 {"pd", "66 ", CLS_SSE2, true},
+                 {"ss", "f3 ", CLS_SSE, false},
+                 {"sd", "f2 ", CLS_SSE2, false}};
+    char n[48], ops[16];
+    struct tmpl *t;
+    for (unsigned k = 0; k < sizeof ar / sizeof ar[0]; k++) {
+        for (unsigned s = 0; s < 4; s++) {
+            snprintf(n, sizeof n, "%s%s", ar[k], shape[s].sfx);
+            snprintf(ops, sizeof ops, "%s0f %02x", shape[s].pfx, arop[k]);
+            simd(shape[s].cls, n, ops, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE,
+                 shape[s].packed ? T_ALIGN16 : 0);
+        }
+    }
+    for (unsigned s = 0; s < 4; s++) {
+        snprintf(n, sizeof n, "cmp%s imm8", shape[s].sfx);
+        snprintf(ops, sizeof ops, "%s0f c2", shape[s].pfx);
+        simd(shape[s].cls, n, ops, OPK_XMM, OPK_XMM, RM_ANY, IMM_U8,
+             shape[s].packed ? T_ALIGN16 : 0);
+    }
+    static const struct {
+        const char *name, *op;
+        uint8_t cls;
+    } cmpf[] = {{"ucomiss", "0f 2e", CLS_SSE},
+                {"comiss", "0f 2f", CLS_SSE},
+                {"ucomisd", "66 0f 2e", CLS_SSE2},
+                {"comisd", "66 0f 2f", CLS_SSE2}};
+    for (unsigned k = 0; k < 4; k++) {
+        t = simd(cmpf[k].cls, cmpf[k].name, cmpf[k].op, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, 0);
+        t->def = ALLF;
+    }
+    static const struct {
+        const char *name, *op;
+    } sse3[] = {{"haddpd", "66 0f 7c"}, {"haddps", "f2 0f 7c"},   {"hsubpd", "66 0f 7d"},
+                {"hsubps", "f2 0f 7d"}, {"addsubpd", "66 0f d0"}, {"addsubps", "f2 0f d0"}};
+    for (unsigned k = 0; k < sizeof sse3 / sizeof sse3[0]; k++)
+        simd(CLS_SSE3, sse3[k].name, sse3[k].op, OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16);
+    simd(CLS_SSE, "rsqrtps", "0f 52", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16 | T_APPROX4);
+    simd(CLS_SSE, "rsqrtss", "f3 0f 52", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_APPROX1);
+    simd(CLS_SSE, "rcpps", "0f 53", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_ALIGN16 | T_APPROX4);
+    simd(CLS_SSE, "rcpss", "f3 0f 53", OPK_XMM, OPK_XMM, RM_ANY, IMM_NONE, T_APPROX1);
+    /* conversions: what ModRM.reg and r/m name, and whether REX.W chooses 64 bits */
+    static const struct {
+        const char *name, *op;
+        uint8_t cls, kreg, krm, w, align;
+    } cvt[] = {
+        {"cvtpi2ps xmm,mm/m64", "0f 2a", CLS_SSE, OPK_XMM, OPK_MMX, 0, 0},
+        {"cvtpi2pd xmm,mm/m64", "66 0f 2a", CLS_SSE2, OPK_XMM, OPK_MMX, 0, 0},
+        {"cvtsi2ss xmm,r/m", "f3 0f 2a", CLS_SSE, OPK_XMM, OPK_GPR, 1, 0},
+        {"cvtsi2sd xmm,r/m", "f2 0f 2a", CLS_SSE2, OPK_XMM, OPK_GPR, 1, 0},
+        {"cvttps2pi mm,xmm/m64", "0f 2c", CLS_SSE, OPK_MMX, OPK_XMM, 0, 0},
+        {"cvttpd2pi mm,xmm/m128", "66 0f 2c", CLS_SSE2, OPK_MMX, OPK_XMM, 0, 1},
+        {"cvttss2si r,xmm/m32", "f3 0f 2c", CLS_SSE, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvttsd2si r,xmm/m64", "f2 0f 2c", CLS_SSE2, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvtps2pi mm,xmm/m64", "0f 2d", CLS_SSE, OPK_MMX, OPK_XMM, 0, 0},
+        {"cvtpd2pi mm,xmm/m128", "66 0f 2d", CLS_SSE2, OPK_MMX, OPK_XMM, 0, 1},
+        {"cvtss2si r,xmm/m32", "f3 0f 2d", CLS_SSE, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvtsd2si r,xmm/m64", "f2 0f 2d", CLS_SSE2, OPK_GPR, OPK_XMM, 1, 0},
+        {"cvtps2pd", "0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtpd2ps", "66 0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvtss2sd", "f3 0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtsd2ss", "f2 0f 5a", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtdq2ps", "0f 5b", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvtps2dq", "66 0f 5b", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvttps2dq", "f3 0f 5b", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvttpd2dq", "66 0f e6", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+        {"cvtdq2pd", "f3 0f e6", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 0},
+        {"cvtpd2dq", "f2 0f e6", CLS_SSE2, OPK_XMM, OPK_XMM, 0, 1},
+    };
+    for (unsigned k = 0; k < sizeof cvt / sizeof cvt[0]; k++) {
+        t = simd(cvt[k].cls, cvt[k].name, cvt[k].op, cvt[k].kreg, cvt[k].krm, RM_ANY, IMM_NONE,
+                 cvt[k].align ? T_ALIGN16 : 0);
+        if (cvt[k].w)
+            t->sizes = SZ_D | SZ_Q;
+    }
+}
+
+/* the save areas, MXCSR and XCR0 (class state) */
+static void build_state(void)
+{
+    const unsigned W = SZ_D | SZ_Q;
+    struct tmpl *t;
+    t = ext(simd(CLS_STATE, "fxsave m512", "0f ae", 0, 0, RM_MEM, IMM_NONE, T_ALIGN16), 0);
+    t->sizes = W, t->msize = 512;
+    t = ext(simd(CLS_STATE, "fxrstor m512", "0f ae", 0, 0, RM_MEM, IMM_NONE, T_ALIGN16), 1);
+    t->sizes = W, t->msize = 512;
+    t = ext(simd(CLS_STATE, "ldmxcsr m32", "0f ae", 0, 0, RM_MEM, IMM_NONE, 0), 2);
+    t->msize = 4;
+    t = ext(simd(CLS_STATE, "stmxcsr m32", "0f ae", 0, 0, RM_MEM, IMM_NONE, 0), 3);
+    t->msize = 4;
+    static const char *const xs[3] = {"xsave m", "xrstor m", "xsaveopt m"};
+    static const uint8_t xe[3] = {4, 5, 6};
+    for (unsigned k = 0; k < 3; k++) {
+        t = ext(simd(CLS_STATE, xs[k], "0f ae", 0, 0, RM_MEM, IMM_NONE, T_ALIGN64 | T_XMASK),
+                xe[k]);
+        t->sizes = W, t->msize = 64;
+    }
+    t = simd(CLS_STATE, "xgetbv", "0f 01 d0", 0, 0, RM_NONE, IMM_NONE, T_ECX0);
+    t->form = FORM_NONE;
+    t = simd(CLS_STATE, "xsetbv #GP at CPL 3", "0f 01 d1", 0, 0, RM_NONE, IMM_NONE, T_RARE);
+    t->form = FORM_NONE;
+}
+
 /*
  * Forms the host CPU lacks would diverge for the wrong reason (an older CPU
  * runs F3 0F BD as BSR, and MOVBE as #UD): they are left out.
@@ -602,5 +719,22 @@ void gen_init(void)
     build_misc();
     build_simd_int();
     build_simd_moves();
+    build_simd_fp();
+    build_state();
+    gen_build_x87();
     drop_missing();
+}
+
+struct tmpl *gen_add(const char *name, const char *ops, unsigned form, unsigned sizes, unsigned imm,
+                     unsigned rm, unsigned tf, unsigned use, unsigned def, unsigned undef)
+{
+    struct tmpl *t = add(name, ops, form, sizes, imm, rm, tf, use, def, undef);
+    if (tf & T_X87)
+        t->cls = CLS_X87;
+    return t;
+}
+
+struct tmpl *gen_ext(struct tmpl *t, unsigned e)
+{
+    return ext(t, e);
 }

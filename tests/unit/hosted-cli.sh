@@ -76,7 +76,7 @@ bad() {
     report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
 }
 
-PLAN=32
+PLAN=40
 echo "1..$PLAN"
 
 run -h
@@ -120,7 +120,22 @@ bad "-d with an unknown item is refused" "-d" "'foo'" "not a log item" "int, cpu
     -d int,foo -kernel "$kernel"
 bad "-rip-history 0 is refused" "-rip-history" "out of range" -- -rip-history 0 -kernel "$kernel"
 bad "a file that is no kernel" "-kernel" "not a Linux bzImage" -- -kernel "$kernel"
-bad "guest RAM beyond the MMIO hole" "-m" "3 GiB" -- -m 4G -kernel "$kernel"
+
+# -bios: the ROM image is checked before anything runs
+rom_empty=$tmp/empty.rom rom_odd=$tmp/odd.rom rom_big=$tmp/big.rom
+: >"$rom_empty"
+head -c 65537 /dev/zero >"$rom_odd"
+truncate -s 17M "$rom_big"
+bad "a missing -bios file" "-bios: cannot open '$tmp/none'" "No such file or directory" -- \
+    -bios "$tmp/none"
+bad "a directory as -bios" "-bios" "not a regular file" -- -bios "$tmp"
+bad "an empty -bios ROM" "-bios" "empty" -- -bios "$rom_empty"
+bad "an odd-sized -bios ROM" "-bios" "not a multiple of 64 KiB" -- -bios "$rom_odd"
+bad "an oversized -bios ROM" "-bios" "larger than 16 MiB" -- -bios "$rom_big"
+bad "-bios with -kernel" "-bios" "-kernel" -- -bios "$rom_odd" -kernel "$kernel"
+bad "-bios without its argument" "-bios: missing argument" -- -bios
+bad "-debugcon with a bad chardev" "-debugcon" "stdio or file:PATH" -- -debugcon pipe:x \
+    -kernel "$kernel"
 
 # a good command line runs the guest: the runtime's self-test, which ends
 # through isa-debug-exit with 0, so the status is (0 << 1) | 1 as under QEMU
@@ -136,6 +151,18 @@ if [[ -f $guest ]]; then
 else
     n=$((n + 1))
     echo "ok $n - a good command line runs the guest # SKIP $guest is not built (make guest-programs)"
+fi
+
+# more RAM than fits below the MMIO hole: the rest lies above 4 GiB
+if [[ -f $guest ]]; then
+    run -m 5G -kernel "$guest" -append "cpus=1"
+    why=""
+    [[ $status == 1 ]] || why="exit status $status, want 1"
+    grep -qF "baremu: machine: 1 vCPU, 5 GiB RAM" "$err" || why="${why:-no machine summary with 5 GiB}"
+    report "$([[ -z $why ]]; echo $?)" "-m 5G (2 GiB of it above 4 GiB) runs the guest" "$why"
+else
+    n=$((n + 1))
+    echo "ok $n - -m 5G runs the guest # SKIP $guest is not built (make guest-programs)"
 fi
 
 # the debugging aids (docs/user-guide.md): each names what a user needs to see

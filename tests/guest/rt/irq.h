@@ -1,6 +1,7 @@
 /*
- * Interrupt handlers for guest tests: a stub for NMI (vector 2) and for
- * every vector from 32 to 255 (rt/irq.S) that counts the interrupt per CPU
+ * Interrupt handlers for guest tests: for NMI (vector 2) and every vector
+ * from 32 to 255, behind the runtime's own stubs (vectors.S, through
+ * idt_set_handler), a handler that counts the interrupt per CPU
  * and per vector, then calls the test's handler, or, with none, writes the
  * local APIC's EOI (never for NMI). The IDT is shared by every CPU; an AP
  * loads it when it starts (rt/smp.c).
@@ -20,6 +21,8 @@ typedef void (*irq_handler)(uint8_t vector, struct trap_frame *f);
 
 /* point vector's gate at the counting stub and call h (NULL: count and EOI) */
 void irq_install(uint8_t vector, irq_handler h);
+/* a handler that only counts: no EOI, as a spurious interrupt needs none (SDM 11.9) */
+void irq_no_eoi(uint8_t vector, struct trap_frame *f);
 /* interrupts of vector taken by the CPU with this APIC ID */
 uint32_t irq_count(uint32_t apic_id, uint8_t vector);
 const volatile uint32_t *irq_counter(uint32_t apic_id, uint8_t vector);
