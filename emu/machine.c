@@ -69,6 +69,12 @@ static int vcpu_wrmsr(void *opaque, uint32_t msr, uint64_t value)
     return lapic_wrmsr(&v->m->pc.lapic[v->index], msr, value) == LAPIC_OK ? 0 : -1;
 }
 
+static void vcpu_ferr(void *opaque)
+{
+    struct vcpu *v = opaque;
+    ferr_assert(&v->m->pc.ferr);
+}
+
 static uint64_t vcpu_cr8_read(void *opaque)
 {
     struct vcpu *v = opaque;
@@ -245,6 +251,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
             .cr8_write = vcpu_cr8_write,
+            .ferr = vcpu_ferr,
             .map_gen = &m->pc.map_gen,
             .a20_on = &m->pc.a20_on,
             .rom = cfg->bios ? &m->pc.rom : NULL,

@@ -112,6 +112,7 @@ static int register_devices(struct pc *pc)
            i8042_register(&pc->kbc, b) || resetctl_register(&pc->resetctl, b) ||
            pci_host_register(&pc->pci, b) || fwcfg_register(&pc->fwcfg, b) ||
            debugexit_register(&pc->debugexit, b) || testdev_register(&pc->testdev, b) ||
+           ferr_register(&pc->ferr, b) ||
            (pc->cfg.disk.read && virtio_blk_register(&pc->vblk, b)) ||
            (pc->cfg.debugcon_tx && debugcon_register(&pc->debugcon, b));
 }
@@ -148,6 +149,7 @@ int pc_init(struct pc *pc, const struct pc_config *cfg)
     pci_host_init(&pc->pci, &pc->resetctl);
     fwcfg_init(&pc->fwcfg, cfg->ram, cfg->ram_size);
     debugexit_init(&pc->debugexit, pc_exit, pc);
+    ferr_init(&pc->ferr, (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_FPU});
     testdev_init(&pc->testdev, isa);
     debugcon_init(&pc->debugcon, cfg->debugcon_tx, cfg->opaque);
     virtio_blk_init(&pc->vblk, cfg->disk,

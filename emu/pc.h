@@ -40,6 +40,7 @@
 #include "emu/dev/acpipm.h"
 #include "emu/dev/debugcon.h"
 #include "emu/dev/debugexit.h"
+#include "emu/dev/ferr.h"
 #include "emu/dev/fwcfg.h"
 #include "emu/dev/hpet.h"
 #include "emu/dev/i8042.h"
@@ -119,6 +120,7 @@ struct pc {
     struct pci_host pci;
     struct fwcfg fwcfg;
     struct debugexit debugexit;
+    struct ferr ferr;
     struct testdev testdev;
     struct virtio_blk vblk;
     struct debugcon debugcon;

@@ -39,6 +39,36 @@
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
 
+/* x87 FPU status word, control word and tags (SDM Vol 1 8.1.3, 8.1.5, 8.1.7) */
+#define FSW_IE 0x0001 /* invalid operation; the six flags as in softfloat.h's SF_* */
+#define FSW_DE 0x0002
+#define FSW_ZE 0x0004
+#define FSW_OE 0x0008
+#define FSW_UE 0x0010
+#define FSW_PE 0x0020
+#define FSW_EXC 0x003f
+#define FSW_SF 0x0040 /* stack fault */
+#define FSW_ES 0x0080 /* error summary: an unmasked exception is pending */
+#define FSW_C0 0x0100
+#define FSW_C1 0x0200
+#define FSW_C2 0x0400
+#define FSW_TOP 0x3800
+#define FSW_TOP_SHIFT 11
+#define FSW_C3 0x4000
+#define FSW_B 0x8000 /* busy: a copy of ES */
+#define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+#define FCW_MASKS 0x003f /* the exception masks, bit for bit over FSW_EXC */
+#define FCW_WRITABLE 0x1f3f /* the rest reads as 0, but bit 6 as 1 (as silicon does) */
+#define FCW_ONES 0x0040
+#define FCW_PC_SHIFT 8
+#define FCW_RC_SHIFT 10
+#define FCW_RESET 0x0040 /* at RESET (SDM Vol 3A table 9-1) */
+#define FCW_DEFAULT 0x037f /* after FNINIT */
+#define FTW_VALID 0
+#define FTW_ZERO 1
+#define FTW_SPECIAL 2
+#define FTW_EMPTY 3
+
 /* page-table entry bits (SDM Vol 3A 4.5) */
 #define PTE_P (1u << 0)
 #define PTE_W (1u << 1)
@@ -209,12 +239,6 @@
 #define MXCSR_FZ (1u << 15)     /* flush to zero */
 #define MXCSR_DEFAULT 0x1f80u   /* after RESET, INIT and XRSTOR of the init state */
 #define MXCSR_MASK_VALUE 0xffffu /* MXCSR_MASK in FXSAVE: every bit above is reserved (#GP) */
-
-/* the x87 status and control words, as far as the save areas need them (SDM Vol 1 8.1) */
-#define FSW_ES (1u << 7) /* exception summary */
-#define FSW_TOP_SHIFT 11
-#define FSW_TOP (7u << 11)
-#define FCW_DEFAULT 0x037fu /* after FNINIT */
 
 /* XCR0, the XSAVE feature mask (SDM Vol 1 13.3) */
 #define XCR0_X87 (1u << 0)

@@ -186,6 +186,9 @@ struct cpu_bus {
     /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
     uint64_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint64_t value);
+    /* FERR#: an x87 waiting instruction found an unmasked exception pending
+     * with CR0.NE clear; the PC routes it to IRQ 13 (SDM Vol 1 8.7). NULL: none */
+    void (*ferr)(void *opaque);
     /*
      * The memory map's moving parts, shared by every vCPU: the A20 gate
      * (port 0x92, the i8042; while it is off, physical address bit 20 reads

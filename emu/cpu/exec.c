@@ -42,6 +42,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->mxcsr = MXCSR_DEFAULT;
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
+    x87_reset(c);
     cpu_icache_flush(c);
     cpu_tlb_flush(c);
     cpu_update_mode(c);

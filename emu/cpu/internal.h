@@ -33,6 +33,7 @@ enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 #define A_UIMM8   0x4000  /* imm8, zero-extended */
 #define A_REGONLY 0x8000  /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
 #define A_FARPTR  0x10000 /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_X87     0x20000 /* D8..DF: the handler from optab_x87_mem/_reg by ModRM */
 
 struct opdesc {
     insn_fn fn; /* NULL: #UD */
@@ -44,6 +45,9 @@ struct opdesc {
 extern const struct opdesc optab_1byte[256];
 extern const struct opdesc optab_0f[256];
 extern const struct opdesc optab_0f38[256];
+/* x87 escapes D8..DF: memory forms by ModRM.reg, register forms by ModRM[5:0] */
+extern const struct opdesc optab_x87_mem[8][8];
+extern const struct opdesc optab_x87_reg[8][64];
 
 /* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
 void cpu_decode(struct cpu *c, struct insn *i);
@@ -545,5 +549,56 @@ HANDLER(op_sysexit);
 /* msr.c */
 HANDLER(op_rdmsr);
 HANDLER(op_wrmsr);
+/* x87.c, x87_env.c, x87_ldst.c, x87_arith.c, x87_trans.c */
+void x87_reset(struct cpu *c);
+HANDLER(op_fldcw);
+HANDLER(op_fnstcw);
+HANDLER(op_fnstsw);
+HANDLER(op_fnstsw_ax);
+HANDLER(op_fnclex);
+HANDLER(op_fninit);
+HANDLER(op_fnop);
+HANDLER(op_fwait);
+HANDLER(op_ffree);
+HANDLER(op_fdecstp);
+HANDLER(op_fincstp);
+HANDLER(op_fnstenv);
+HANDLER(op_fldenv);
+HANDLER(op_fnsave);
+HANDLER(op_frstor);
+HANDLER(op_fld_m32);
+HANDLER(op_fld_m64);
+HANDLER(op_fld_m80);
+HANDLER(op_fld_st);
+HANDLER(op_fild);
+HANDLER(op_fldconst);
+HANDLER(op_fst_m);
+HANDLER(op_fstp_m80);
+HANDLER(op_fst_st);
+HANDLER(op_fist);
+HANDLER(op_fisttp);
+HANDLER(op_fbld);
+HANDLER(op_fbstp);
+HANDLER(op_fxch);
+HANDLER(op_fcmov);
+HANDLER(op_farith_m);
+HANDLER(op_farith_st0);
+HANDLER(op_farith_sti);
+HANDLER(op_fucom);
+HANDLER(op_fcomi);
+HANDLER(op_ftst);
+HANDLER(op_fxam);
+HANDLER(op_fchs_fabs);
+HANDLER(op_fsqrt);
+HANDLER(op_frndint);
+HANDLER(op_fscale);
+HANDLER(op_fxtract);
+HANDLER(op_fprem);
+HANDLER(op_f2xm1);
+HANDLER(op_fyl2x);
+HANDLER(op_fyl2xp1);
+HANDLER(op_fptan);
+HANDLER(op_fpatan);
+HANDLER(op_fsincos);
 
 #endif

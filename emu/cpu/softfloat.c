@@ -8,19 +8,7 @@
  */
 #include <stddef.h>
 
-#include "emu/cpu/softfloat.h"
-
-typedef unsigned __int128 u128;
-
-/* an unpacked value: m * 2^(e - 63); m has bit 63 set for K_NORM */
-enum { K_ZERO, K_NORM, K_INF, K_QNAN, K_SNAN, K_BAD };
-struct uf {
-    uint8_t k;
-    bool s;
-    bool den; /* a denormal operand (DE), already normalised */
-    int32_t e;
-    uint64_t m; /* NaN: integer bit, quiet bit 62, payload */
-};
+#include "emu/cpu/softfloat_impl.h"
 
 #define QUIET_BIT (1ull << 62)
 #define INT_BIT   (1ull << 63)
@@ -618,8 +606,7 @@ static struct pk uf_convert(struct sf_env *env, const struct fmt *to, struct uf 
         struct uf q = quiet(a);
         return pk_special(to, &q);
     }
-    if (den_check(env, &a, NULL))
-        return pk_indefinite(to);
+    den_check(env, &a, NULL); /* the value is still converted: the caller decides */
     if (a.k != K_NORM)
         return pk_special(to, &a);
     return pk_value(env, to, to->prec, a.s, a.e, a.m);
@@ -735,27 +722,45 @@ sf32 sf64_to_sf32(struct sf_env *e, sf64 a)
 
 /* ---- public: double extended ---------------------------------------------- */
 
+/* the operands of a two-operand operation, with the x87's denormal hints */
+static void unpack80_pair(const struct sf_env *e, sf80 a, sf80 b, struct uf *ua, struct uf *ub)
+{
+    *ua = unpack80(a);
+    *ub = unpack80(b);
+    if ((e->den_hint & SF_DEN_A) && ua->k == K_NORM)
+        ua->den = true;
+    if ((e->den_hint & SF_DEN_B) && ub->k == K_NORM)
+        ub->den = true;
+}
+
 sf80 sf80_add(struct sf_env *e, sf80 a, sf80 b)
 {
-    return pack80(uf_add(e, &F80, prec_bits(e), unpack80(a), unpack80(b)));
+    struct uf ua, ub;
+    unpack80_pair(e, a, b, &ua, &ub);
+    return pack80(uf_add(e, &F80, prec_bits(e), ua, ub));
 }
 
 sf80 sf80_sub(struct sf_env *e, sf80 a, sf80 b)
 {
-    struct uf ub = unpack80(b);
+    struct uf ua, ub;
+    unpack80_pair(e, a, b, &ua, &ub);
     if (!is_nan(&ub) && ub.k != K_BAD)
         ub.s = !ub.s;
-    return pack80(uf_add(e, &F80, prec_bits(e), unpack80(a), ub));
+    return pack80(uf_add(e, &F80, prec_bits(e), ua, ub));
 }
 
 sf80 sf80_mul(struct sf_env *e, sf80 a, sf80 b)
 {
-    return pack80(uf_mul(e, &F80, prec_bits(e), unpack80(a), unpack80(b)));
+    struct uf ua, ub;
+    unpack80_pair(e, a, b, &ua, &ub);
+    return pack80(uf_mul(e, &F80, prec_bits(e), ua, ub));
 }
 
 sf80 sf80_div(struct sf_env *e, sf80 a, sf80 b)
 {
-    return pack80(uf_div(e, &F80, prec_bits(e), unpack80(a), unpack80(b)));
+    struct uf ua, ub;
+    unpack80_pair(e, a, b, &ua, &ub);
+    return pack80(uf_div(e, &F80, prec_bits(e), ua, ub));
 }
 
 sf80 sf80_sqrt(struct sf_env *e, sf80 a)
@@ -765,7 +770,9 @@ sf80 sf80_sqrt(struct sf_env *e, sf80 a)
 
 enum sf_rel sf80_cmp(struct sf_env *e, sf80 a, sf80 b, bool signalling)
 {
-    return uf_cmp(e, unpack80(a), unpack80(b), signalling);
+    struct uf ua, ub;
+    unpack80_pair(e, a, b, &ua, &ub);
+    return uf_cmp(e, ua, ub, signalling);
 }
 
 sf80 sf80_round_int(struct sf_env *e, sf80 a)
@@ -856,13 +863,14 @@ sf80 sf80_rem(struct sf_env *e, sf80 av, sf80 bv, bool ieee, uint16_t *status)
 {
     struct uf a = unpack80(av), b = unpack80(bv);
     struct pk r;
-    *status = 0;
+    *status = SF_REM_NAN;
     if (special2(e, &F80, &a, &b, &r))
         return pack80(r);
     if (a.k == K_INF || b.k == K_ZERO)
         return pack80(invalid(e, &F80));
     if (den_check(e, &a, &b))
-        return av;
+        return av; /* DE unmasked: the codes stay as for a NaN */
+    *status = 0;
     if (a.k == K_ZERO)
         return av;
     if (b.k == K_INF) /* a finite by infinity: a itself, normalised */
@@ -905,4 +913,27 @@ sf80 sf80_rem(struct sf_env *e, sf80 av, sf80 bv, bool ieee, uint16_t *status)
     if (rm == 0)
         return (sf80){0, (uint16_t)(a.s ? 0x8000 : 0)};
     return pack80(round_pack(e, &F80, 64, s, a.e - (int32_t)steps + 64, rm));
+}
+
+/* ---- for softfloat_trans.c (softfloat_impl.h) ----------------------------- */
+
+struct uf sfi_unpack80(sf80 v)
+{
+    return unpack80(v);
+}
+
+sf80 sfi_round80(struct sf_env *env, bool s, int32_t e, u128 sig)
+{
+    return pack80(round_pack(env, &F80, 64, s, e, sig));
+}
+
+sf80 sfi_nan80(struct sf_env *env, struct uf a, struct uf b)
+{
+    struct uf n = nan2(env, a, b);
+    return pack80(pk_special(&F80, &n));
+}
+
+bool sfi_den_check(struct sf_env *env, const struct uf *a, const struct uf *b)
+{
+    return den_check(env, a, b);
 }

@@ -49,14 +49,21 @@ enum sf_prec { SF_PC24 = 0, SF_PC53 = 2, SF_PC64 = 3 };
 enum sf_nan_rules { SF_NAN_X87, SF_NAN_SSE };
 
 struct sf_env {
-    uint8_t round;  /* enum sf_round */
-    uint8_t prec;   /* enum sf_prec: the significand of double-extended results */
-    uint8_t mask;   /* masked exceptions, SF_IE..SF_PE (FCW[5:0], MXCSR[12:7]) */
-    bool daz;       /* SSE: denormal operands of binary32/64 read as zero, without DE */
-    bool ftz;       /* SSE: tiny results flush to zero when UE is masked (UE and PE set) */
-    uint8_t nan;    /* enum sf_nan_rules */
+    uint8_t round; /* enum sf_round */
+    uint8_t prec;  /* enum sf_prec: the significand of double-extended results */
+    uint8_t mask;  /* masked exceptions, SF_IE..SF_PE (FCW[5:0], MXCSR[12:7]) */
+    bool daz;      /* SSE: denormal operands of binary32/64 read as zero, without DE */
+    bool ftz;      /* SSE: tiny results flush to zero when UE is masked (UE and PE set) */
+    uint8_t nan;   /* enum sf_nan_rules */
+    /* x87 only: operand a (SF_DEN_A) or b (SF_DEN_B) of the next double-extended
+     * operation was a denormal m32fp/m64fp, exact in double extended but DE all
+     * the same (SDM Vol 1 8.5.2), with the priorities of a register denormal */
+    uint8_t den_hint;
     uint16_t flags; /* SF_* raised so far, ORed in by every operation */
 };
+
+#define SF_DEN_A 1
+#define SF_DEN_B 2
 
 /* the masked, round-to-nearest environments at reset: FCW 0x037f, MXCSR 0x1f80 */
 static inline struct sf_env sf_env_x87(void)
@@ -148,7 +155,27 @@ sf80 sf80_extract(struct sf_env *e, sf80 a, sf80 *exp);
 #define SF_REM_Q0 0x0200 /* C1 */
 #define SF_REM_C2 0x0400 /* C2 */
 #define SF_REM_Q1 0x4000 /* C3 */
+/* a NaN or invalid operand: C1 and C2 cleared, C0 and C3 left as they were (as silicon does) */
+#define SF_REM_NAN 0x8000
 sf80 sf80_rem(struct sf_env *e, sf80 a, sf80 b, bool ieee, uint16_t *status);
+
+/*
+ * ---- the x87 transcendentals (softfloat_trans.c): rounded to 64 bits by RC,
+ * as the x87 delivers them (PC does not apply), with the special cases of
+ * SDM Vol 2A for each instruction ----------------------------------------------
+ */
+sf80 sf80_f2xm1(struct sf_env *e, sf80 x);          /* 2^x - 1 */
+sf80 sf80_yl2x(struct sf_env *e, sf80 x, sf80 y);   /* y log2(x) */
+sf80 sf80_yl2xp1(struct sf_env *e, sf80 x, sf80 y); /* y log2(x + 1) */
+sf80 sf80_atan2(struct sf_env *e, sf80 y, sf80 x);  /* FPATAN: the angle of (x, y) */
+/*
+ * Sine and cosine, each with its own environment (es starts as a copy of
+ * ec, or the other way round): a result's flags and C1 are its own; both get
+ * the operand's. False (C2: nothing computed, no flags) when |x| >= 2^63.
+ * The argument is reduced by the x87's 66-bit pi (SDM Vol 1 8.3.10).
+ */
+bool sf80_sincos(struct sf_env *es, struct sf_env *ec, sf80 x, sf80 *sin, sf80 *cos);
+bool sf80_tan(struct sf_env *e, sf80 x, sf80 *tan);
 
 /* ---- conversions between the formats ------------------------------------- */
 sf80 sf32_to_sf80(struct sf_env *e, sf32 a); /* exact; SNaN quieted with IE, DE */

@@ -363,6 +363,7 @@ struct init_keep {
     uint64_t tsc_aux, pat, misc_enable, tsc_offset, mtrr_def;
     uint64_t mtrr_fixed[11], mtrr_var[16];
     uint64_t icount;
+    struct x87_state x87;
 };
 
 void cpu_init_reset(struct cpu *c)
@@ -382,7 +383,8 @@ void cpu_init_reset(struct cpu *c)
                           .misc_enable = c->misc_enable,
                           .tsc_offset = c->tsc_offset,
                           .mtrr_def = c->mtrr_def,
-                          .icount = c->icount};
+                          .icount = c->icount,
+                          .x87 = c->x87};
     memcpy(k.mtrr_fixed, c->mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(k.mtrr_var, c->mtrr_var, sizeof k.mtrr_var);
     cpu_init(c, c->bus, c->index); /* EFER and the rest as at RESET */
@@ -394,6 +396,7 @@ void cpu_init_reset(struct cpu *c)
     memcpy(c->mtrr_fixed, k.mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(c->mtrr_var, k.mtrr_var, sizeof k.mtrr_var);
     c->icount = k.icount;
+    c->x87 = k.x87; /* INIT keeps the x87 state (SDM Vol 3A table 9-1) */
 }
 
 void cpu_start_sipi(struct cpu *c, uint8_t vector)

@@ -45,6 +45,9 @@ struct diff_case {
      */
     struct fxsave_area fpu;
     bool fp;              /* the case uses the FPU: failures show its registers */
+    /* the case ends with an x87 transcendental: ST(0) and ST(1) may differ in
+     * the last bit from the host's, and C1 with them (docs/cpu-divergences.md) */
+    bool fp_approx;
     uint32_t undef_flags; /* status flags the SDM leaves undefined at the end */
     /*
      * A case may fault part-way: undef_at[k] are the flags undefined when
