@@ -18,8 +18,6 @@
 #include "firmware/boot.h"
 #include "firmware/fw.h"
 
-#define BLOCKED_BUDGET 1000 /* instructions to run while pending events cannot be taken (IF=0) */
-#define PHYS_BITS 40        /* MAXPHYADDR the vCPUs report */
 
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
 
@@ -134,6 +132,81 @@ static int fail(char *err, size_t errlen, const char *msg)
     return -1;
 }
 
+/*
+ * Guest RAM as the memory map lays it out (emu/ram.h): up to the MMIO hole
+ * at 0, the rest from 4 GiB, each part a block of its own from the host.
+ */
+static int alloc_ram(struct machine *m, uint64_t size, char *err, size_t errlen)
+{
+    uint64_t low, high;
+    guest_ram_split(size, &low, &high);
+    if (high > (1ull << PLAT_PHYS_BITS) - PLAT_RAM_ABOVE_4G) {
+        snprintf(err, errlen, "-m: %llu MiB of RAM would end beyond the %u-bit physical address space",
+                 (unsigned long long)(size >> 20), PLAT_PHYS_BITS);
+        return -1;
+    }
+    m->ram = (struct guest_ram){host_ram_alloc(low), low, NULL, high};
+    if (!m->ram.low)
+        return fail(err, errlen, "-m: cannot allocate the guest RAM below 4 GiB");
+    if (high) {
+        m->ram.high = host_ram_alloc(high);
+        if (!m->ram.high) {
+            snprintf(err, errlen, "-m: cannot allocate the %llu MiB of guest RAM above 4 GiB",
+                     (unsigned long long)(high >> 20));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * What fw_cfg carries besides its signature, ID and file directory (QEMU's
+ * docs/specs/fw_cfg.rst): RAM size, CPU counts, the boot menu flag, the
+ * kernel, initrd and command line as given, and "etc/e820", the memory map
+ * as QEMU's struct e820_entry array.
+ */
+static int add_fwcfg_items(struct machine *m, const struct fw_config *fwc, char *err, size_t errlen)
+{
+    struct machine_fwcfg *b = &m->fwcfg_data;
+    struct fwcfg *f = &m->pc.fwcfg;
+    const struct machine_config *cfg = &m->cfg;
+    put_le(b->ram_size, cfg->ram_size, sizeof b->ram_size);
+    put_le(b->nb_cpus, cfg->ncpus, sizeof b->nb_cpus);
+    put_le(b->max_cpus, cfg->ncpus, sizeof b->max_cpus);
+    put_le(b->kernel_size, cfg->kernel_len, sizeof b->kernel_size);
+    put_le(b->initrd_size, cfg->initrd ? cfg->initrd_len : 0, sizeof b->initrd_size);
+    size_t cmdline_len = cfg->cmdline ? strlen(cfg->cmdline) + 1 : 0;
+    put_le(b->cmdline_size, cmdline_len, sizeof b->cmdline_size);
+    struct fw_e820_entry map[FW_E820_MAX];
+    int n = fw_e820(fwc, map, FW_E820_MAX, err, errlen);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        uint8_t *e = b->e820 + i * MACHINE_E820_ENTRY;
+        put_le(e, map[i].addr, 8);
+        put_le(e + 8, map[i].size, 8);
+        put_le(e + 16, map[i].type, 4);
+    }
+    int bad = fwcfg_add(f, FW_CFG_RAM_SIZE, b->ram_size, sizeof b->ram_size) ||
+              fwcfg_add(f, FW_CFG_NB_CPUS, b->nb_cpus, sizeof b->nb_cpus) ||
+              fwcfg_add(f, FW_CFG_MAX_CPUS, b->max_cpus, sizeof b->max_cpus) ||
+              fwcfg_add(f, FW_CFG_BOOT_MENU, b->boot_menu, sizeof b->boot_menu) ||
+              fwcfg_add(f, FW_CFG_KERNEL_SIZE, b->kernel_size, sizeof b->kernel_size) ||
+              fwcfg_add(f, FW_CFG_KERNEL_DATA, cfg->kernel, (uint32_t)cfg->kernel_len) ||
+              fwcfg_add(f, FW_CFG_INITRD_SIZE, b->initrd_size, sizeof b->initrd_size) ||
+              (cfg->initrd && fwcfg_add(f, FW_CFG_INITRD_DATA, cfg->initrd, (uint32_t)cfg->initrd_len)) ||
+              fwcfg_add(f, FW_CFG_CMDLINE_SIZE, b->cmdline_size, sizeof b->cmdline_size) ||
+              (cmdline_len && fwcfg_add(f, FW_CFG_CMDLINE_DATA, cfg->cmdline, (uint32_t)cmdline_len)) ||
+              fwcfg_add_file(f, "etc/e820", b->e820, (uint32_t)(n * MACHINE_E820_ENTRY));
+    return bad ? fail(err, errlen, "fw_cfg: its item table is full") : 0;
+}
+
 /* the boot protocol's entry state on the BSP (firmware/fw.h struct fw_entry) */
 static void enter_guest(struct cpu *c, const struct fw_entry *e)
 {
@@ -161,18 +234,17 @@ static int build_firmware(struct machine *m, struct fw_entry *entry, char *err, 
     const struct machine_config *cfg = &m->cfg;
     struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
     struct fw_layout layout;
-    if (fw_build(&fwc, m->ram, cfg->ram_size, &layout, err, errlen) < 0)
+    if (fw_build(&fwc, m->ram.low, m->ram.low_size, &layout, err, errlen) < 0)
         return -1;
     char why[256];
-    if (fw_load_kernel(&fwc, m->ram, cfg->ram_size, &layout, cfg->kernel, cfg->kernel_len,
+    if (fw_load_kernel(&fwc, m->ram.low, m->ram.low_size, &layout, cfg->kernel, cfg->kernel_len,
                        cfg->cmdline, cfg->initrd, cfg->initrd_len, entry, why, sizeof why) < 0) {
         /* the loaders speak of "kernel: ..." or "<protocol>: ..."; name the option */
         const char *rest = strncmp(why, "kernel: ", 8) == 0 ? why + 8 : why;
         snprintf(err, errlen, "-kernel: %s", rest);
         return -1;
     }
-
-    return 0;
+    return add_fwcfg_items(m, &fwc, err, errlen);
 }
 
 int machine_create(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
@@ -181,9 +253,6 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
     m->cfg = *cfg;
     if (cfg->ncpus < 1 || cfg->ncpus > PC_MAX_CPUS)
         return fail(err, errlen, "-smp: vCPU count out of range");
-    if (cfg->ram_size > PLAT_MMIO_HOLE_BASE)
-        return fail(err, errlen,
-                    "-m: more than 3 GiB of guest RAM is not supported yet (RAM above 4 GiB)");
     if (cfg->bios && cfg->kernel)
         return fail(err, errlen, "-bios: not with -kernel: the ROM boots the machine "
                                  "(a kernel through fw_cfg is not supported yet)");
@@ -195,10 +264,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         return fail(err, errlen, "-bios: the ROM image's size is not a multiple of 64 KiB");
     if (!cfg->kernel && !cfg->bios)
         return fail(err, errlen, "-kernel: a guest kernel is required");
-
-    m->ram = host_ram_alloc(cfg->ram_size);
-    if (!m->ram)
-        return fail(err, errlen, "-m: cannot allocate the guest RAM");
+    if (alloc_ram(m, cfg->ram_size, err, errlen) < 0)
+        return -1;
     /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
     clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
 
@@ -206,10 +273,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .ncpu = cfg->ncpus,
         .clock = &m->clock,
         .lapic_timer_hz = m->clock.hz,
-        .phys_bits = PHYS_BITS,
+        .phys_bits = PLAT_PHYS_BITS,
         .unix_time = cfg->unix_time,
         .ram = m->ram,
-        .ram_size = cfg->ram_size,
         .disk = cfg->disk,
         .kick = pc_kick,
         .console_tx = pc_console_tx,
@@ -238,8 +304,11 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->index = i;
         v->state = vcpu_power_on_state(i);
         v->bus = (struct cpu_bus){
-            .ram = m->ram,
-            .ram_size = cfg->ram_size,
+            .ram = m->ram.low,
+            .ram_size = m->ram.low_size,
+            .ram_high = m->ram.high,
+            .ram_high_base = PLAT_RAM_ABOVE_4G,
+            .ram_high_size = m->ram.high_size,
             .opaque = v,
             .mmio_read = vcpu_mmio_read,
             .mmio_write = vcpu_mmio_write,
@@ -262,6 +331,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.feat.tsc_hz = m->clock.hz;
         v->cpu.feat.lapic_hz = m->clock.hz;
         v->cpu.events = &m->pc.lapic[i].events;
+        /* what IF and NMI blocking hold back makes the CPU stop only once they let it through */
+        v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
+        v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
     }
     if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
         enter_guest(&m->vcpus[0].cpu, &entry);
@@ -353,11 +425,8 @@ static void vcpu_loop(void *arg)
             poll_timers(v);
             continue;
         }
-        /* with events pending that IF (or NMI blocking) holds back, run a
-         * little without event exits, then look again */
-        bool blocked = lapic_events(&v->m->pc.lapic[v->index]) != 0;
-        v->cpu.events = blocked ? NULL : &v->m->pc.lapic[v->index].events;
-        switch (cpu_run(&v->cpu, blocked ? BLOCKED_BUDGET : MACHINE_QUANTUM)) {
+        /* events that IF or NMI blocking holds back end the run only once they can be taken */
+        switch (cpu_run(&v->cpu, MACHINE_QUANTUM)) {
         case CPU_EXIT_HLT:
             v->state = VCPU_HALTED;
             break;

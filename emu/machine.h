@@ -28,6 +28,8 @@
 #include "emu/cpu/cpu.h"
 #include "emu/lock.h"
 #include "emu/pc.h"
+#include "emu/ram.h"
+#include "firmware/fw.h"
 #include "emu/vcpu_events.h"
 
 #define MACHINE_EXIT_SHUTDOWN 4 /* a triple fault: even, so never mistaken for a debug-exit status */
@@ -64,9 +66,19 @@ struct vcpu {
     struct cpu cpu;
 };
 
+#define MACHINE_E820_ENTRY 20 /* QEMU's struct e820_entry: le64 address, le64 length, le32 type */
+
+/* the bytes behind the machine's fw_cfg items (emu/dev/fwcfg.h keeps pointers) */
+struct machine_fwcfg {
+    uint8_t ram_size[8], nb_cpus[2], max_cpus[2], boot_menu[2];
+    uint8_t kernel_size[4], initrd_size[4], cmdline_size[4];
+    uint8_t e820[FW_E820_MAX * MACHINE_E820_ENTRY];
+};
+
 struct machine {
     struct machine_config cfg;
-    uint8_t *ram;
+    struct guest_ram ram;
+    struct machine_fwcfg fwcfg_data;
     struct clock clock;
     struct pc pc;
     struct vcpu *vcpus;

@@ -147,14 +147,13 @@ int pc_init(struct pc *pc, const struct pc_config *cfg)
     i8042_init(&pc->kbc, lines);
     resetctl_init(&pc->resetctl, lines);
     pci_host_init(&pc->pci, &pc->resetctl);
-    fwcfg_init(&pc->fwcfg, cfg->ram, cfg->ram_size);
+    fwcfg_init(&pc->fwcfg, &cfg->ram);
     debugexit_init(&pc->debugexit, pc_exit, pc);
     ferr_init(&pc->ferr, (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_FPU});
     testdev_init(&pc->testdev, isa);
     debugcon_init(&pc->debugcon, cfg->debugcon_tx, cfg->opaque);
     virtio_blk_init(&pc->vblk, cfg->disk,
-                    (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_VIRTIO_BLK}, cfg->ram,
-                    cfg->ram_size);
+                    (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_VIRTIO_BLK}, &cfg->ram);
     if (register_devices(pc)) {
         host_log("pc: a device range clashes\n");
         return -1;

@@ -56,6 +56,7 @@
 #include "emu/dev/virtio_blk.h"
 #include "emu/intr.h"
 #include "emu/isa.h"
+#include "emu/ram.h"
 
 #include <stdint.h>
 
@@ -71,8 +72,7 @@ struct pc_config {
     uint64_t lapic_timer_hz;   /* the LAPIC timer's input (CPUID 0x15 reports it); 0: clock->hz */
     unsigned phys_bits;        /* MAXPHYADDR */
     int64_t unix_time;         /* wall-clock seconds now, for the RTC */
-    uint8_t *ram;              /* flat guest RAM at 0, for fw_cfg and virtio DMA */
-    uint64_t ram_size;
+    struct guest_ram ram;      /* guest RAM, for fw_cfg and virtio DMA */
     struct blk_backend disk; /* the virtio-blk disk; none when disk.read is NULL */
     /* the machine's side; any may be NULL */
     void (*kick)(void *opaque, unsigned vcpu); /* host_kick */

@@ -27,6 +27,7 @@
 #define PLAT_LAPIC_BASE 0xfee00000ull       /* each vCPU's local APIC, at reset */
 #define PLAT_LAPIC_SIZE 0x1000ull
 #define PLAT_BIOS_ROM_TOP 0x100000000ull    /* -bios images end at 4 GiB */
+#define PLAT_PHYS_BITS 46                   /* MAXPHYADDR (CPUID 0x80000008): RAM ends below 2^46 */
 
 /* ---- I/O ports ---------------------------------------------------------- */
 #define PLAT_PORT_PIC_MASTER 0x20

@@ -132,8 +132,10 @@ struct cpu;
 
 /*
  * The machine as a vCPU sees it. Guest RAM is one host block, ram[0..ram_size)
- * at guest-physical 0. What is not RAM goes to the mmio callbacks, ports to
- * the io callbacks. Shared by every vCPU of a machine.
+ * at guest-physical 0, and optionally a second, ram_high[0..ram_high_size) at
+ * guest-physical ram_high_base (a PC's RAM above 4 GiB). What is not RAM goes
+ * to the mmio callbacks, ports to the io callbacks. Shared by every vCPU of a
+ * machine.
  */
 /*
  * A ROM the CPU maps read-only (struct cpu_bus.rom): the -bios image at
@@ -161,6 +163,8 @@ struct cpu_rom {
 struct cpu_bus {
     uint8_t *ram;
     uint64_t ram_size;
+    uint8_t *ram_high; /* NULL: no second region */
+    uint64_t ram_high_base, ram_high_size;
     void *opaque;
     uint64_t (*mmio_read)(void *opaque, uint64_t pa, unsigned size);
     void (*mmio_write)(void *opaque, uint64_t pa, uint64_t val, unsigned size);
@@ -279,6 +283,9 @@ struct cpu {
     uint8_t sys_access;      /* implicit supervisor accesses (descriptor tables, TSS) */
     uint8_t exit_req;        /* enum cpu_exit a handler asked for (HLT) */
     bool tlb_large;          /* the TLB holds pieces of a large page */
+    /* bits (7:0) of *events the machine can deliver only with RFLAGS.IF set, or
+     * only while NMIs are not blocked: CPU_EXIT_EVENT waits for that (0: at once) */
+    uint8_t events_need_if, events_need_nmi_open;
     uint64_t shadow_at;      /* icount at which an STI or MOV SS interrupt shadow holds */
     uint64_t fill_pa;        /* physical page of the last cpu_tlb_fill */
     uint64_t run_end;        /* icount at which this cpu_run's budget ends */
@@ -307,8 +314,12 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index);
  * only the user-mode embedding (cpu_set_user_mode, the differential tests)
  * stops at them with CPU_EXIT_EXCEPTION.
  *
- * cpu_run() returns CPU_EXIT_EVENT at an instruction boundary soon after
- * *c->events (the LAPIC's event word, set by the machine) is non-zero; the
+ * cpu_run() returns CPU_EXIT_EVENT at the first instruction boundary where
+ * *c->events (the LAPIC's event word, set by the machine) holds something
+ * deliverable: no interrupt shadow, and not only bits that events_need_if
+ * says wait for RFLAGS.IF (or events_need_nmi_open for the end of an NMI
+ * handler); so a pending interrupt comes in right after the STI, POPF or
+ * IRET that opens the window, as SDM Vol 3A 6.8 says. Then the
  * machine asks vcpu_next_action() (emu/vcpu_events.h) what to do, with
  * cpu_irq_flags(), and does it with the calls below.
  */

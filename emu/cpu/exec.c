@@ -216,15 +216,31 @@ void cpu_icache_flush(struct cpu *c)
 static const uint32_t no_events;
 
 /*
+ * Can the machine deliver something of ev at this boundary? Nothing in an
+ * interrupt shadow; interrupts only with IF set; NMIs only outside an NMI
+ * handler (SDM Vol 3A 6.8.1, 6.7.1). Off the hot path: ev is non-zero.
+ */
+__attribute__((noinline)) static bool event_deliverable(const struct cpu *c, uint32_t ev)
+{
+    if (c->shadow_at == c->icount)
+        return false;
+    if (!(c->rflags & RFLAGS_IF))
+        ev &= ~(uint32_t)c->events_need_if;
+    if (c->nmi_blocked)
+        ev &= ~(uint32_t)c->events_need_nmi_open;
+    return ev != 0;
+}
+
+/*
  * The loop proper, apart from the setjmp so that it keeps its registers. The
- * event word is one load per instruction; an event waits out an interrupt
- * shadow (the machine would find nothing it may deliver there).
+ * event word is one load per instruction; what it holds is looked at only
+ * when it is non-zero.
  */
 __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t budget)
 {
     const volatile uint32_t *ev = c->events ? c->events : &no_events;
     while (budget--) {
-        if (__builtin_expect(*ev != 0, 0) && c->shadow_at != c->icount)
+        if (__builtin_expect(*ev != 0, 0) && event_deliverable(c, *ev))
             return CPU_EXIT_EVENT;
         const struct insn *i = fetch_insn(c);
         c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
@@ -242,7 +258,7 @@ __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t 
 static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 {
     while (budget-- && (c->rflags & RFLAGS_TF)) {
-        if (c->events && *c->events && c->shadow_at != c->icount)
+        if (c->events && *c->events && event_deliverable(c, *c->events))
             return CPU_EXIT_EVENT;
         const struct insn *i = fetch_insn(c);
         c->next_rip = (c->rip + i->len) & ip_mask[c->mode];

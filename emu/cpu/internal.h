@@ -12,6 +12,18 @@
 /* ---- memory (mem.c) ----------------------------------------------------- */
 enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 
+/* the host address of guest-physical [pa, pa + len) if it is all RAM of one region, else NULL */
+static inline uint8_t *bus_ram(const struct cpu_bus *b, uint64_t pa, uint64_t len)
+{
+    if (pa < b->ram_size)
+        return b->ram_size - pa >= len ? b->ram + pa : NULL;
+    uint64_t off = pa - b->ram_high_base;
+    if (!b->ram_high || pa < b->ram_high_base || off >= b->ram_high_size ||
+        b->ram_high_size - off < len)
+        return NULL;
+    return b->ram_high + off;
+}
+
 /* CPUID leaf 1 EAX, and RDX at reset: family 6, model 0x55 (a Skylake server) */
 #define CPU_SIGNATURE 0x00050654u
 

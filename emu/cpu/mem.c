@@ -177,9 +177,9 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
         if (rm == ROM_HOST) {
             host = (uint8_t *)(uintptr_t)rom_host; /* never written through: no wtag */
         } else {
-            if (pa >= bus->ram_size || bus->ram_size - pa < X86_PAGE_SIZE)
+            host = bus_ram(bus, pa, X86_PAGE_SIZE);
+            if (!host)
                 return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
-            host = bus->ram + pa;
         }
     }
     /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights;

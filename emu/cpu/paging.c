@@ -24,9 +24,7 @@
 static uint8_t *pte_host(struct cpu *c, uint64_t pa, unsigned size)
 {
     pa &= c->a20_mask; /* table reads are physical accesses too */
-    if (pa >= c->bus->ram_size || c->bus->ram_size - pa < size)
-        return NULL;
-    return c->bus->ram + pa;
+    return bus_ram(c->bus, pa, size);
 }
 
 static uint64_t pte_read(struct cpu *c, uint64_t pa, unsigned size)

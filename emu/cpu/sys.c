@@ -358,6 +358,7 @@ HANDLER(op_sysexit)
 struct init_keep {
     struct cpu_features feat;
     const volatile uint32_t *events;
+    uint8_t events_need_if, events_need_nmi_open;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_aux, pat, misc_enable, tsc_offset, mtrr_def;
@@ -370,6 +371,8 @@ void cpu_init_reset(struct cpu *c)
 {
     struct init_keep k = {.feat = c->feat,
                           .events = c->events,
+                          .events_need_if = c->events_need_if,
+                          .events_need_nmi_open = c->events_need_nmi_open,
                           .kernel_gs_base = c->kernel_gs_base,
                           .star = c->star,
                           .lstar = c->lstar,
@@ -389,6 +392,7 @@ void cpu_init_reset(struct cpu *c)
     memcpy(k.mtrr_var, c->mtrr_var, sizeof k.mtrr_var);
     cpu_init(c, c->bus, c->index); /* EFER and the rest as at RESET */
     c->feat = k.feat, c->events = k.events, c->kernel_gs_base = k.kernel_gs_base;
+    c->events_need_if = k.events_need_if, c->events_need_nmi_open = k.events_need_nmi_open;
     c->star = k.star, c->lstar = k.lstar, c->cstar = k.cstar, c->sfmask = k.sfmask;
     c->sysenter_cs = k.sysenter_cs, c->sysenter_esp = k.sysenter_esp;
     c->sysenter_eip = k.sysenter_eip, c->tsc_aux = k.tsc_aux, c->pat = k.pat;

@@ -124,7 +124,7 @@ static bool got(uint8_t vec, uint64_t want, uint32_t times)
     for (unsigned i = 0; i < plat.ncpus; i++) {
         uint32_t n = irq_count(plat.apic_id[i], vec), w = (want >> i & 1) * times;
         if (n != w) {
-            tap_diag("vector %#x: CPU %u (APIC %u) took %u, want %u", vec, i, plat.apic_id[i], n,
+            tap_diag("vector 0x%x: CPU %u (APIC %u) took %u, want %u", vec, i, plat.apic_id[i], n,
                      w);
             ok = false;
         }

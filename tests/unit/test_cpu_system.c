@@ -262,6 +262,66 @@ Test(cpu_system, sti_shadow_and_event_exit)
     cr_assert_eq(run(c), CPU_EXIT_HLT);
 }
 
+/* an interrupt held back by IF=0 ends the run right where STI's shadow ends, not later */
+Test(cpu_system, event_waiting_for_if_exits_when_sti_opens_the_window)
+{
+    static uint32_t events;
+    /* nop; nop; sti; nop; cli; nop; hlt */
+    const uint8_t code[] = {0x90, 0x90, 0xfb, 0x90, 0xfa, 0x90, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    c->events_need_if = LAPIC_EV_INTR;
+    events = LAPIC_EV_INTR;
+    cr_assert_eq(cpu_irq_flags(c) & VCPU_IF, 0);
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT, "held back until IF opens");
+    cr_assert_eq(c->rip, CODE + 4, "after STI and its shadowed NOP, before CLI");
+    cr_assert_eq(cpu_irq_flags(c), VCPU_IF);
+}
+
+Test(cpu_system, event_waiting_for_if_lets_the_cpu_run_on)
+{
+    static uint32_t events;
+    const uint8_t code[] = {0x90, 0x90, 0x90, 0xf4}; /* nop; nop; nop; hlt, IF=0 */
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    c->events_need_if = LAPIC_EV_INTR;
+    events = LAPIC_EV_INTR;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_HLT, "nothing it may take: it runs to the HLT");
+    events = LAPIC_EV_INTR | LAPIC_EV_INIT;
+    c->rip = CODE;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT, "INIT does not wait for IF");
+    cr_assert_eq(c->rip, CODE);
+}
+
+Test(cpu_system, event_waiting_for_popf_and_iret)
+{
+    static uint32_t events;
+    /* pushfd; or dword [esp], 0x200; popfd; nop; hlt */
+    const uint8_t code[] = {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x02, 0x00, 0x00, 0x9d, 0x90, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    c->events_need_if = LAPIC_EV_INTR;
+    events = LAPIC_EV_INTR;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE + 9, "right after the POPF that set IF (no shadow)");
+}
+
+Test(cpu_system, nmi_waiting_for_iret_exits_after_it)
+{
+    static uint32_t events;
+    const uint8_t code[] = {0x90, 0x90, 0xf4}; /* nop; nop; hlt */
+    struct cpu *c = boot32(code, sizeof code);
+    m.ram[HANDLER + 16 * VEC_NMI] = 0x90;     /* nop */
+    m.ram[HANDLER + 16 * VEC_NMI + 1] = 0xcf; /* iret */
+    c->events = &events;
+    c->events_need_nmi_open = LAPIC_EV_NMI;
+    cpu_nmi(c);
+    events = LAPIC_EV_NMI; /* a second NMI, blocked until the IRET */
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE, "back from the handler's IRET, not before");
+    cr_assert_eq(cpu_irq_flags(c) & VCPU_NMI_BLOCKED, 0);
+}
+
 Test(cpu_system, hlt_then_interrupt_resumes_after_it)
 {
     const uint8_t code[] = {0xfb, 0xf4, 0x90}; /* sti; hlt; nop */

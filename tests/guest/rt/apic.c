@@ -4,11 +4,15 @@
 #include "guest.h"
 #include "apic.h"
 #include "cpu.h"
+#include "irq.h"
 
 #define LAPIC_SPURIOUS_VECTOR 0xff
 #define IOAPIC_DEFAULT_BASE   0xfec00000u
 #define IOAPIC_IOWIN          0x10
 #define ICR_SPINS             1000000u
+#define CPUID_HV              0x40000000u
+#define CPUID_HV_TIMING       0x40000010u /* EBX: LAPIC timer kHz */
+#define QEMU_LAPIC_KHZ        1000000u    /* QEMU: 1 GHz, divided by the DCR */
 
 /* 8259A: ICW1-ICW4, then OCW1 masks everything (datasheet 231468) */
 #define PIC1_CMD    0x20
@@ -87,6 +91,22 @@ int x2apic_enable(void)
 bool lapic_vector_set(uint32_t base, uint8_t vector)
 {
     return lapic_read(base + 0x10 * (vector / 32)) & (1u << (vector % 32));
+}
+
+uint32_t lapic_timer_khz(void)
+{
+    struct cpuid_regs hv = cpuid(CPUID_HV, 0);
+    uint32_t khz = 0;
+    if ((cpuid(1, 0).c & CPUID_1_ECX_HYPERVISOR) && hv.a >= CPUID_HV_TIMING)
+        khz = cpuid(CPUID_HV_TIMING, 0).b;
+    return khz ? khz : QEMU_LAPIC_KHZ;
+}
+
+void lapic_timer_oneshot_ms(uint8_t vector, uint32_t ms)
+{
+    lapic_write(LAPIC_TIMER_DCR, TIMER_DIV_16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_ONESHOT | vector);
+    lapic_write(LAPIC_TIMER_ICR, (uint32_t)((uint64_t)lapic_timer_khz() * ms / 16));
 }
 
 /* ---- I/O APIC ---- */
@@ -193,5 +213,7 @@ void platform_init(void)
         ioapic_mask(pin);
     cpu_init_faults();
     (void)tsc_hz(); /* measured once, here, before any AP could race for the PIT */
+    /* an engine may hand out the spurious vector (every AP starts with 0xff, rt/smp.c) */
+    irq_install(LAPIC_SPURIOUS_VECTOR, irq_no_eoi);
     lapic_enable(LAPIC_SPURIOUS_VECTOR);
 }

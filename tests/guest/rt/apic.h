@@ -97,6 +97,13 @@ uint32_t lapic_esr(void); /* the write-then-read protocol: write 0, read (SDM 11
 bool lapic_is_x2apic(void);
 /* IA32_APIC_BASE.EXTD on (SDM 11.12.1); 0 or the #GP vector */
 int x2apic_enable(void);
+/*
+ * the LAPIC timer's input in kHz (divide by 1): the hypervisor timing leaf
+ * CPUID 0x40000010 EBX where the engine has one, else QEMU's 1 GHz
+ */
+uint32_t lapic_timer_khz(void);
+/* a one-shot LAPIC timer interrupt on vector after about ms milliseconds (divide by 16) */
+void lapic_timer_oneshot_ms(uint8_t vector, uint32_t ms);
 /* is vector set in the ISR, TMR or IRR at base (LAPIC_ISR/TMR/IRR)? */
 bool lapic_vector_set(uint32_t base, uint8_t vector);
 
@@ -136,7 +143,8 @@ extern struct apic_platform plat;
  * Everything a platform test needs before it enables interrupts: the MADT
  * read into plat (bails out without one), the 8259s remapped to 0x20-0x2f
  * and masked, every I/O APIC entry masked, the recovering #GP gate, the TSC
- * rate, and this CPU's LAPIC enabled with spurious vector 0xff.
+ * rate, and this CPU's LAPIC enabled with spurious vector 0xff, whose gate
+ * counts it (rt/irq.h) and writes no EOI.
  */
 void platform_init(void);
 

@@ -7,6 +7,7 @@
 #define CPUID_HV        0x40000000u
 #define CPUID_HV_TIMING 0x40000010u /* EAX: TSC kHz (VMware/KVM convention) */
 #define VEC_GP          13
+#define PORT_E9         0xe9 /* Bochs's debug port, which reads back its own number */
 
 /* PIT channel 2 through port 0x61 (Intel 8254 datasheet; 82371AB port 61h) */
 #define PIT_CH2        0x42
@@ -120,4 +121,9 @@ bool wait_at_least(const volatile uint32_t *p, uint32_t want, uint32_t ms)
         cpu_pause();
     }
     return true;
+}
+
+bool engine_is_bochs(void)
+{
+    return !(cpuid(1, 0).c & CPUID_1_ECX_HYPERVISOR) && inb(PORT_E9) == PORT_E9;
 }

@@ -84,6 +84,8 @@ uint32_t cpu_apic_id(void);
  */
 bool engine_is_qemu_tcg(void);
 bool engine_is_baremu(void);
+/* Bochs has no hypervisor leaf; with port_e9_hack (the runner turns it on) port 0xE9 reads 0xE9 */
+bool engine_is_bochs(void);
 
 /*
  * TSC ticks per second: the hypervisor timing leaf (0x40000010) if the

@@ -24,6 +24,11 @@ static void irq_dispatch(struct trap_frame *f)
         lapic_eoi();
 }
 
+void irq_no_eoi(uint8_t vector, struct trap_frame *f)
+{
+    (void)vector, (void)f;
+}
+
 void irq_install(uint8_t vector, irq_handler h)
 {
     if (vector != VEC_NMI && vector < 32)
@@ -48,4 +53,7 @@ void irq_reset(uint8_t vector)
         counts[i][vector] = 0;
 }
 
-void irq_reset_own(uint8_t vector) { counts[row(cpu_apic_id())][vector] = 0; }
+void irq_reset_own(uint8_t vector)
+{
+    counts[row(cpu_apic_id())][vector] = 0;
+}

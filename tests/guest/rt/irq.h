@@ -21,6 +21,8 @@ typedef void (*irq_handler)(uint8_t vector, struct trap_frame *f);
 
 /* point vector's gate at the counting stub and call h (NULL: count and EOI) */
 void irq_install(uint8_t vector, irq_handler h);
+/* a handler that only counts: no EOI, as a spurious interrupt needs none (SDM 11.9) */
+void irq_no_eoi(uint8_t vector, struct trap_frame *f);
 /* interrupts of vector taken by the CPU with this APIC ID */
 uint32_t irq_count(uint32_t apic_id, uint8_t vector);
 const volatile uint32_t *irq_counter(uint32_t apic_id, uint8_t vector);
