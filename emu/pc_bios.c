@@ -81,14 +81,14 @@ static void cmos16(struct rtc *r, unsigned lo, uint64_t v)
 
 static void cmos_memory(struct pc *pc)
 {
-    uint64_t ram = pc->cfg.ram_size; /* all below 4 GiB (the machine refuses more) */
+    uint64_t ram = pc->cfg.ram.low_size, high = pc->cfg.ram.high_size >> 16; /* in 64 KiB */
     uint64_t ext_kib = ram > (1ull << 20) ? (ram >> 10) - 1024 : 0;
     cmos16(&pc->rtc, CMOS_BASE_MEM_LO, BASE_MEM_KIB);
     cmos16(&pc->rtc, CMOS_EXT_MEM_LO, ext_kib);
     cmos16(&pc->rtc, CMOS_EXT_MEM2_LO, ext_kib);
     cmos16(&pc->rtc, CMOS_MEM_16M_LO, ram > (16ull << 20) ? (ram - (16ull << 20)) >> 16 : 0);
-    for (unsigned i = 0; i < 3; i++)
-        rtc_cmos_set(&pc->rtc, CMOS_MEM_4G_LO + i, 0);
+    for (unsigned i = 0; i < 3; i++) /* the RAM above 4 GiB */
+        rtc_cmos_set(&pc->rtc, CMOS_MEM_4G_LO + i, (uint8_t)(high >> (8 * i)));
     rtc_cmos_set(&pc->rtc, CMOS_SMP_COUNT, (uint8_t)(pc->cfg.ncpu - 1));
 }
 
@@ -97,12 +97,17 @@ static int fwcfg_items(struct pc *pc)
     typeof(pc->bios_items) *it = &pc->bios_items;
     uint16_t n = (uint16_t)pc->cfg.ncpu;
     it->ncpus_le = n; /* little-endian, as x86 stores it */
-    it->ram_le = pc->cfg.ram_size;
-    it->e820[0] = (struct pc_e820_entry){.address = 0, .length = pc->cfg.ram_size, .type = 1};
+    it->ram_le = guest_ram_total(&pc->cfg.ram);
+    /* RAM below the hole and from 4 GiB, as QEMU's pc_memory_init lists it */
+    unsigned k = 0;
+    it->e820[k++] = (struct pc_e820_entry){.address = 0, .length = pc->cfg.ram.low_size, .type = 1};
+    if (pc->cfg.ram.high_size)
+        it->e820[k++] = (struct pc_e820_entry){
+            .address = PLAT_RAM_ABOVE_4G, .length = pc->cfg.ram.high_size, .type = 1};
     return fwcfg_add(&pc->fwcfg, FW_CFG_NB_CPUS, &it->ncpus_le, sizeof it->ncpus_le) ||
            fwcfg_add(&pc->fwcfg, FW_CFG_MAX_CPUS, &it->ncpus_le, sizeof it->ncpus_le) ||
            fwcfg_add(&pc->fwcfg, FW_CFG_RAM_SIZE, &it->ram_le, sizeof it->ram_le) ||
-           fwcfg_add_file(&pc->fwcfg, "etc/e820", it->e820, sizeof it->e820[0]);
+           fwcfg_add_file(&pc->fwcfg, "etc/e820", it->e820, (uint32_t)(k * sizeof it->e820[0]));
 }
 
 /*
@@ -113,11 +118,14 @@ static int fwcfg_items(struct pc *pc)
  */
 static int acpi_items(struct pc *pc)
 {
-    struct fw_config fwc = {
-        .ncpus = pc->cfg.ncpu, .ram_size = pc->cfg.ram_size, .cpu_style = FW_CPU_PROCESSOR};
+    uint8_t *ram = pc->cfg.ram.low;
+    uint64_t low = pc->cfg.ram.low_size;
+    struct fw_config fwc = {.ncpus = pc->cfg.ncpu,
+                            .ram_size = guest_ram_total(&pc->cfg.ram),
+                            .cpu_style = FW_CPU_PROCESSOR};
     struct fw_layout l;
     char err[160];
-    if (fw_build(&fwc, pc->cfg.ram, pc->cfg.ram_size, &l, err, sizeof err) < 0) {
+    if (fw_build(&fwc, ram, low, &l, err, sizeof err) < 0) {
         host_log("pc: -bios: the ACPI tables: %s\n", err);
         return -1;
     }
@@ -128,15 +136,15 @@ static int acpi_items(struct pc *pc)
         return -1;
     }
     pc->acpi->tables = tables;
-    if (fw_acpi_files(&l, pc->cfg.ram, pc->cfg.ram_size, pc->acpi, err, sizeof err) < 0) {
+    if (fw_acpi_files(&l, ram, low, pc->acpi, err, sizeof err) < 0) {
         host_log("pc: -bios: the ACPI tables: %s\n", err);
         return -1;
     }
-    memset(pc->cfg.ram, 0, CPU_SHADOW_END);
+    memset(ram, 0, CPU_SHADOW_END);
     const struct fw_blob *regions[] = {&l.acpi_nvs, &l.acpi_reclaim};
     for (unsigned k = 0; k < 2; k++)
         if (regions[k]->len)
-            memset(pc->cfg.ram + regions[k]->addr, 0, regions[k]->len);
+            memset(ram + regions[k]->addr, 0, regions[k]->len);
     struct fw_acpi_files *a = pc->acpi;
     return fwcfg_add_file(&pc->fwcfg, FW_LOADER_RSDP_FILE, a->rsdp, sizeof a->rsdp) ||
            fwcfg_add_file(&pc->fwcfg, FW_LOADER_TABLES_FILE, a->tables, a->tables_len) ||

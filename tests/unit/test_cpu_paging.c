@@ -384,6 +384,7 @@ Test(cpu_paging, stac_at_cpl3_is_ud)
     put(USER, user, sizeof user);
     cr_assert_eq(run(c), CPU_EXIT_HLT);
     assert_in_handler(c, VEC_UD);
+}
 
 /*
  * RAM above 4 GiB (struct cpu_bus ram_high): PAE maps linear pages to it,
