@@ -15,6 +15,8 @@
  *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud|stack   bare-metal kernel only
  *   -dump-tables DIR                      hosted only: write the firmware tables, exit
  *   -stats                                per-vCPU retired instructions at the end
+ *   -d ITEM[,ITEM]...                     log items (emu/debug.h): int, cpu_reset, guest_errors
+ *   -rip-history N                        keep each vCPU's last N RIPs, 1..2^20, for a bad stop
  *   -h | -help                            usage
  *
  * SIZE is decimal, with an optional fraction and an optional one-letter
@@ -84,6 +86,8 @@ struct baremu_config {
     const char *debugcon; /* -debugcon: "stdio", or the PATH of file:PATH; NULL: none */
     const char *dump_tables; /* -dump-tables: the directory, or NULL */
     bool stats;              /* -stats: per-vCPU instruction counts at the end */
+    unsigned debug;          /* -d: DEBUG_* bits (emu/debug.h) */
+    unsigned rip_history;    /* -rip-history: entries per vCPU, 0: off */
     bool serial_stdio;   /* guest UART on the host console (-serial stdio) */
     bool help;           /* -h seen: print cmdline_usage() and stop */
     bool exit_when_done; /* -exit: end QEMU through isa-debug-exit when done */

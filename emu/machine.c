@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/debug.h"
 #include "emu/host.h"
 #include "emu/machine.h"
 #include "emu/platform.h"
@@ -21,27 +22,61 @@
 
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
 
+/* -d guest_errors: an access that no device claims, each time, with where the vCPU is */
+static void log_unassigned(struct vcpu *v, const char *space, uint64_t addr, unsigned size,
+                           bool write, uint64_t val)
+{
+    char where[32];
+    if (write)
+        host_log("baremu: vCPU %u: unassigned %s write of 0x%llx at 0x%llx, size %u, from %s\n",
+                 v->index, space, (unsigned long long)val, (unsigned long long)addr, size,
+                 debug_cs_rip(where, &v->cpu));
+    else
+        host_log("baremu: vCPU %u: unassigned %s read at 0x%llx, size %u, from %s\n", v->index,
+                 space, (unsigned long long)addr, size, debug_cs_rip(where, &v->cpu));
+}
+
+static void check_mmio(struct vcpu *v, uint64_t pa, unsigned size, bool write, uint64_t val)
+{
+    if (!bus_mmio_claimed(&v->m->pc.bus, &v->m->pc.local[v->index], pa, size, write))
+        log_unassigned(v, "mmio", pa, size, write, val);
+}
+
+static void check_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t val)
+{
+    if (!bus_pio_claimed(&v->m->pc.bus, port, size, write))
+        log_unassigned(v, "port", port, size, write, val);
+}
+
 static uint64_t vcpu_mmio_read(void *opaque, uint64_t pa, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_mmio(v, pa, size, false, 0);
     return bus_mmio_read(&v->m->pc.bus, &v->m->pc.local[v->index], pa, size);
 }
 
 static void vcpu_mmio_write(void *opaque, uint64_t pa, uint64_t val, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_mmio(v, pa, size, true, val);
     bus_mmio_write(&v->m->pc.bus, &v->m->pc.local[v->index], pa, val, size);
 }
 
 static uint32_t vcpu_io_in(void *opaque, uint16_t port, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_pio(v, port, size, false, 0);
     return bus_pio_read(&v->m->pc.bus, port, size);
 }
 
 static void vcpu_io_out(void *opaque, uint16_t port, uint32_t val, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_pio(v, port, size, true, val);
     bus_pio_write(&v->m->pc.bus, port, val, size);
 }
 
@@ -130,6 +165,51 @@ static int fail(char *err, size_t errlen, const char *msg)
 {
     snprintf(err, errlen, "%s", msg);
     return -1;
+}
+
+/* -rip-history: a ring of at least n entries, a power of two */
+static int alloc_rips(struct cpu *c, unsigned n)
+{
+    uint64_t size = 1;
+    while (size < n)
+        size <<= 1;
+    c->rips = calloc(size, sizeof *c->rips);
+    if (!c->rips)
+        return -1;
+    c->rips_mask = size - 1;
+    return 0;
+}
+
+static const char *state_name(const struct vcpu *v)
+{
+    if (v->shut_down)
+        return "shut down by a triple fault";
+    switch (v->state) {
+    case VCPU_RUNNING:
+        return "running";
+    case VCPU_HALTED:
+        return "halted";
+    case VCPU_WAIT_SIPI:
+        return "waiting for SIPI";
+    }
+    return "?";
+}
+
+/* one vCPU's registers to the log, a line at a time (the kernel's log takes
+ * short lines), under a lock so that two vCPUs' dumps do not interleave */
+static void dump_vcpu(struct vcpu *v, const char *why)
+{
+    char text[2048];
+    debug_format_cpu(text, sizeof text, &v->cpu, state_name(v));
+    spin_lock(&v->m->dump_lock);
+    host_log("baremu: %s:\n", why);
+    for (char *line = text, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        if (!end)
+            break;
+        host_log("baremu: %.*s\n", (int)(end - line), line);
+    }
+    spin_unlock(&v->m->dump_lock);
 }
 
 /*
@@ -295,6 +375,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
     if (!cfg->bios && build_firmware(m, &entry, err, errlen) != 0)
         return -1;
 
+    if (cfg->rip_history > DEBUG_RIPS_MAX)
+        return fail(err, errlen, "-rip-history: too many entries");
     m->vcpus = calloc(cfg->ncpus, sizeof *m->vcpus);
     if (!m->vcpus)
         return fail(err, errlen, "-smp: no memory for the vCPUs");
@@ -334,9 +416,15 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         /* what IF and NMI blocking hold back makes the CPU stop only once they let it through */
         v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
         v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
+        lapic_set_tsc_offset(&m->pc.lapic[i], &v->cpu.tsc_offset);
+        v->cpu.debug = debug_cpu_hooks(cfg->debug);
+        if (cfg->rip_history && alloc_rips(&v->cpu, cfg->rip_history) < 0)
+            return fail(err, errlen, "-rip-history: no memory for the history");
     }
     if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
         enter_guest(&m->vcpus[0].cpu, &entry);
+    if (cfg->debug & DEBUG_CPU_RESET)
+        dump_vcpu(&m->vcpus[0], cfg->bios ? "reset vector" : "boot entry");
     return 0;
 }
 
@@ -375,12 +463,20 @@ static bool take_event(struct vcpu *v)
     struct vcpu_action a = vcpu_next_action(&m->pc.lapic[v->index], &v->state, cpu_irq_flags(&v->cpu));
     switch (a.kind) {
     case VCPU_ACT_NONE:
-    case VCPU_ACT_MACHINE: /* pause requests: none are sent yet */
-        return a.kind != VCPU_ACT_NONE;
+        return false;
+    case VCPU_ACT_MACHINE: /* a dump request; pause requests: none are sent yet */
+        if (a.machine_bits & MACHINE_EV_DUMP)
+            dump_vcpu(v, "register dump requested");
+        return true;
     case VCPU_ACT_INIT:
+        if (m->cfg.debug & DEBUG_CPU_RESET)
+            dump_vcpu(v, "INIT, the state before it");
         cpu_init_reset(&v->cpu);
         return true;
     case VCPU_ACT_SIPI:
+        if (m->cfg.debug & DEBUG_CPU_RESET)
+            host_log("baremu: vCPU %u: SIPI vector 0x%02x: starts at %04x:0000 in real mode\n",
+                     v->index, a.vector, (unsigned)a.vector << 8);
         cpu_start_sipi(&v->cpu, a.vector);
         return true;
     case VCPU_ACT_NMI:
@@ -399,10 +495,26 @@ static bool take_event(struct vcpu *v)
 static void shutdown_report(struct vcpu *v)
 {
     char msg[160];
+    v->shut_down = true;
     snprintf(msg, sizeof msg,
              "triple fault on vCPU %u (last exception %u, error code %#x) at rip %#llx; stopping",
              v->index, v->cpu.exc.vector, v->cpu.exc.error, (unsigned long long)v->cpu.rip);
     machine_stop(v->m, MACHINE_EXIT_SHUTDOWN, msg);
+}
+
+void machine_request_dump(struct machine *m)
+{
+    for (unsigned i = 0; i < m->cfg.ncpus; i++)
+        lapic_post_events(&m->pc.lapic[i], MACHINE_EV_DUMP);
+}
+
+/* after an abnormal stop, with every vCPU stopped: all their registers and histories */
+static void abnormal_report(struct machine *m)
+{
+    for (unsigned i = 0; i < m->cfg.ncpus; i++) {
+        dump_vcpu(&m->vcpus[i], "the machine stopped abnormally; this vCPU's state");
+        debug_log_rips(&m->vcpus[i].cpu, m->cfg.rip_history);
+    }
 }
 
 /* sleep until kicked or until the earliest deadline that concerns this vCPU */
@@ -450,6 +562,8 @@ int machine_run(struct machine *m)
             break;
         }
     host_join_vcpus();
+    if (m->exit_status == MACHINE_EXIT_SHUTDOWN)
+        abnormal_report(m);
     if (m->cfg.stats) {
         uint64_t total = 0;
         for (unsigned i = 0; i < m->cfg.ncpus; i++) {

@@ -35,6 +35,7 @@
 #define MACHINE_EXIT_SHUTDOWN 4 /* a triple fault: even, so never mistaken for a debug-exit status */
 #define MACHINE_QUANTUM 20000   /* instructions between looks at timers when no event arrives */
 #define MACHINE_EV_STOP (1u << 16) /* a LAPIC_EV_MACHINE bit: the machine is stopping */
+#define MACHINE_EV_DUMP (1u << 17) /* a LAPIC_EV_MACHINE bit: log your registers */
 
 /* what to build */
 struct machine_config {
@@ -54,6 +55,8 @@ struct machine_config {
     struct blk_backend disk; /* -drive: the virtio-blk disk; none when disk.read is NULL */
     int64_t unix_time;   /* the RTC's start */
     bool stats;          /* log each vCPU's retired instructions when the machine stops */
+    unsigned debug;      /* -d: DEBUG_* (emu/debug.h) */
+    unsigned rip_history; /* -rip-history: entries per vCPU, 0 for none */
 };
 
 struct machine;
@@ -62,6 +65,7 @@ struct vcpu {
     struct machine *m;
     unsigned index;
     enum vcpu_state state;
+    bool shut_down;     /* it triple-faulted */
     struct cpu_bus bus; /* this vCPU's view: its own LAPIC window */
     struct cpu cpu;
 };
@@ -83,6 +87,7 @@ struct machine {
     struct pc pc;
     struct vcpu *vcpus;
     struct spinlock split_lock; /* split locked operations, one for all vCPUs */
+    struct spinlock dump_lock;  /* one register dump on the log at a time */
     volatile int stopping; /* set once; every vCPU returns */
     int exit_status;
 };
@@ -93,5 +98,11 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
 int machine_run(struct machine *m);
 /* stop every vCPU with this status (first caller wins); reason goes to the log */
 void machine_stop(struct machine *m, int status, const char *reason);
+/*
+ * Ask every vCPU to log its registers at its next instruction boundary (a
+ * halted one wakes for it and sleeps again). Only atomics and a kick: safe
+ * from a signal handler (the hosted program's SIGUSR1).
+ */
+void machine_request_dump(struct machine *m);
 
 #endif

@@ -89,6 +89,7 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
 #define MSR_TSC 0x10
+#define MSR_TSC_ADJUST 0x3b /* SDM Vol 3B 17.17.3 */
 #define MSR_PLATFORM_ID 0x17
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_BIOS_SIGN_ID 0x8b /* microcode revision */
@@ -210,12 +211,22 @@
 #define CPUID_1_EDX_PAT (1u << 16)
 #define CPUID_1_EDX_PSE36 (1u << 17)
 #define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_SSE3 (1u << 0)
+#define CPUID_1_ECX_SSSE3 (1u << 9)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define CPUID_1_ECX_OSXSAVE (1u << 27) /* a copy of CR4.OSXSAVE */
+#define CPUID_1_EDX_MMX (1u << 23)
+#define CPUID_1_EDX_FXSR (1u << 24)
+#define CPUID_1_EDX_SSE (1u << 25)
+#define CPUID_1_EDX_SSE2 (1u << 26)
+#define CPUID_D1_EAX_XSAVEOPT (1u << 0)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_80000001_EDX_SYSCALL (1u << 11)
 #define CPUID_80000001_EDX_NX (1u << 20)
 #define CPUID_80000001_EDX_PDPE1GB (1u << 26)
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_80000007_EDX_INVTSC (1u << 8)
+#define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_EBX_BMI1 (1u << 3)
 #define CPUID_7_EBX_SMEP (1u << 7)
 #define CPUID_7_EBX_SMAP (1u << 20)
@@ -237,6 +248,7 @@
 #define MXCSR_RC_SHIFT 13       /* rounding control, 2 bits */
 #define MXCSR_RC (3u << 13)
 #define MXCSR_FZ (1u << 15)     /* flush to zero */
+#define MXCSR_MM (1u << 17)     /* AMD's misaligned SSE mode, where MXCSR_MASK has it */
 #define MXCSR_DEFAULT 0x1f80u   /* after RESET, INIT and XRSTOR of the init state */
 #define MXCSR_MASK_VALUE 0xffffu /* MXCSR_MASK in FXSAVE: every bit above is reserved (#GP) */
 

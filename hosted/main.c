@@ -1,15 +1,15 @@
 /*
  * main.c: build/baremu, the emulator as a Linux program.
  *
- * Reads the QEMU-style command line (emu/cmdline.h) and checks the files it
- * names. There is no guest CPU yet (the interpreter is a later issue), so it
- * describes the machine it would run and stops.
+ * Reads the QEMU-style command line (emu/cmdline.h), checks the files it
+ * names, and runs the guest (emu/machine.h) until it stops. SIGUSR1 makes
+ * every vCPU log its registers while the guest goes on.
  *
  * With -dump-tables DIR it writes the firmware tables the guest would get
  * (hosted/dump_tables.c) and exits 0.
  *
  * Exit status: 0 after -h or -dump-tables, 2 for a bad command line or file,
- * 1 otherwise.
+ * otherwise the machine's (emu/machine.h).
  */
 #include "emu/cmdline.h"
 #include "emu/machine.h"
@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,14 @@ static struct blk_backend open_disk(const char *path)
                                 .sectors = (uint64_t)st.st_size / SECTOR, .read_only = read_only};
 }
 
+/* kill -USR1: every vCPU logs its registers, and the guest goes on (a hung guest's state) */
+static struct machine *running;
+static void dump_on_signal(int sig)
+{
+    (void)sig;
+    machine_request_dump(running);
+}
+
 /* -debugcon: port 0x402's bytes, unbuffered, so a killed run keeps them */
 static FILE *debugcon_file;
 
@@ -173,6 +182,8 @@ static int run_machine(const struct baremu_config *cfg)
         .cmdline = cfg->append,
         .unix_time = (int64_t)time(NULL),
         .stats = cfg->stats,
+        .debug = cfg->debug,
+        .rip_history = cfg->rip_history,
     };
     char err[ERR_MAX], line[ERR_MAX];
     if (cfg->kernel)
@@ -196,6 +207,8 @@ static int run_machine(const struct baremu_config *cfg)
         die_usage(err);
     cmdline_describe(line, sizeof line, cfg);
     fprintf(stderr, "baremu: machine: %s\n", line);
+    running = &m;
+    signal(SIGUSR1, dump_on_signal);
     return machine_run(&m);
 }
 

@@ -223,6 +223,42 @@ struct cpu_exception {
     uint64_t cr2; /* for #PF */
 };
 
+/*
+ * Debugging (emu/debug.c: build/baremu -d and -rip-history). The machine
+ * sets these; NULL means off. The hooks sit on the event paths (delivery,
+ * an MSR nobody implements), never on the instruction path, and the RIP
+ * history runs its own copy of the run loop (exec.c), so the plain loop is
+ * the same code with debugging off.
+ */
+enum cpu_event_kind {
+    CPU_EVENT_EXCEPTION, /* detected by the CPU (a fault, a trap, #DB from TF) */
+    CPU_EVENT_EXTERNAL,  /* an interrupt, an NMI, INT1 */
+    CPU_EVENT_SOFTWARE,  /* INT n, INT3, INTO */
+};
+
+struct cpu_debug {
+    void *opaque;
+    /* an event is about to be delivered at the current CS:RIP */
+    void (*event)(void *opaque, const struct cpu *c, unsigned vector, enum cpu_event_kind kind,
+                  bool has_error, uint32_t error);
+    /* RDMSR or WRMSR that raises #GP: an MSR nobody implements, or a value it refuses */
+    void (*bad_msr)(void *opaque, const struct cpu *c, uint32_t msr, bool write, uint64_t value);
+};
+
+/* one entry of the RIP history */
+struct cpu_rip {
+    uint64_t rip;
+    uint16_t cs;
+    uint8_t mode;   /* enum cpu_mode */
+    uint16_t event; /* 0: an instruction at cs:rip; else CPU_RIP_EVENT, the kind and vector of
+                       an event delivered there */
+};
+#define CPU_RIP_EVENT           0x100u
+#define CPU_RIP_KIND_SHIFT      9
+#define CPU_RIP_EVENT_OF(k, v)  (CPU_RIP_EVENT | (unsigned)(k) << CPU_RIP_KIND_SHIFT | (v))
+#define CPU_RIP_EVENT_KIND(e)   ((enum cpu_event_kind)((e) >> CPU_RIP_KIND_SHIFT))
+#define CPU_RIP_EVENT_VECTOR(e) ((e)&0xffu)
+
 /* the features a vCPU advertises and implements */
 #define CPU_AC_SLOTS 16
 
@@ -233,6 +269,14 @@ struct cpu_features {
      * Zen parts read rDI first); by default DS:rSI is read first, as QEMU
      * and Bochs do. The differential oracle sets it to match its host. */
     bool cmps_dst_first;
+    /* FXSAVE and XSAVE store FOP, FIP, FDP (and FCS, FDS) as zeros unless an
+     * x87 exception is pending (FSW.ES), as AMD parts do; Intel parts store
+     * them. Off by default; the differential oracle sets it to match its host. */
+    bool fpu_ptrs_es_only;
+    /* MXCSR_MASK: the MXCSR bits that may be set (others #GP), as FXSAVE reports them.
+     * MXCSR_MASK_VALUE by default; the oracle takes its host's, which on AMD
+     * parts with misaligned SSE has MXCSR_MM (see simd.h). */
+    uint32_t mxcsr_mask;
     /* what CPUID reports of the machine (0: leave the leaf out) */
     uint32_t apic_id;  /* leaves 1, 0xB, 0x1F */
     unsigned ncpus;    /* the topology of leaves 0xB/0x1F: one core per vCPU */
@@ -257,6 +301,7 @@ struct cpu {
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_aux, pat, apic_base, misc_enable;
     uint64_t tsc_offset; /* IA32_TSC writes: guest TSC = bus->tsc() + tsc_offset */
+    uint64_t tsc_adjust; /* IA32_TSC_ADJUST: what TSC and TSC_ADJUST writes added (17.17.3) */
     uint64_t mtrr_def, mtrr_fixed[11], mtrr_var[16]; /* MTRRs, storage only */
     uint64_t dr[8];                                  /* DR0..DR7, storage only */
 
@@ -302,6 +347,11 @@ struct cpu {
     bool fill_ac_dep; /* the walk just done allowed the access only because of AC */
     uint8_t n_ac_slots;
     uint16_t ac_slots[CPU_AC_SLOTS];
+
+    /* debugging, last so that the hot fields keep their offsets */
+    const struct cpu_debug *debug; /* NULL: no debugging hooks */
+    struct cpu_rip *rips;          /* the RIP history, a ring of rips_mask + 1; NULL: off */
+    uint64_t rips_mask, rips_next; /* rips_next counts every entry written */
 };
 
 /* reset state (SDM Vol 3A 9.1.1), on the given bus */
@@ -359,6 +409,15 @@ void cpu_update_mode(struct cpu *c);
 void cpu_tlb_flush(struct cpu *c);
 /* forget every decoded instruction (never needed for correctness; see insn.h) */
 void cpu_icache_flush(struct cpu *c);
+
+/*
+ * Debugging: the guest-physical address of lin under the vCPU's current
+ * paging mode, without access checks and without touching accessed or dirty
+ * bits; false if no present mapping reaches it.
+ */
+bool cpu_debug_translate(const struct cpu *c, uint64_t lin, uint64_t *pa);
+/* the RAM byte at guest-physical pa (below or above 4 GiB), or NULL where there is none */
+const uint8_t *cpu_debug_ram(const struct cpu *c, uint64_t pa);
 
 /*
  * Decode one instruction at the current RIP without running it; returns its

@@ -112,9 +112,16 @@ static struct cpuid_regs cpuid_leaf(const struct cpu *c, uint32_t leaf, uint32_t
             r.d |= CPUID_1_EDX_APIC;
         }
         break;
+    case 0xd: {
+        uint32_t x[4];
+        cpu_cpuid_xsave(sub, x);
+        r = (struct cpuid_regs){x[0], x[1], x[2], x[3]};
+        break;
+    }
     case 7:
         if (sub == 0)
-            r.b = (c->feat.tzcnt ? CPUID_7_EBX_BMI1 : 0) | CPUID_7_EBX_SMEP | CPUID_7_EBX_SMAP;
+            r.b = CPUID_7_EBX_TSC_ADJUST | (c->feat.tzcnt ? CPUID_7_EBX_BMI1 : 0) | CPUID_7_EBX_SMEP |
+                  CPUID_7_EBX_SMAP;
         break;
     case 0xb:
     case 0x1f:

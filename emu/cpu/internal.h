@@ -28,35 +28,46 @@ static inline uint8_t *bus_ram(const struct cpu_bus *b, uint64_t pa, uint64_t le
 #define CPU_SIGNATURE 0x00050654u
 
 /* opcode attributes (struct opdesc.attr) */
-#define A_MODRM   0x0001  /* a ModRM byte follows */
-#define A_BYTE    0x0002  /* 8-bit operand size */
-#define A_IMM8    0x0004  /* imm8, sign-extended */
-#define A_IMMZ    0x0008  /* imm16 or imm32 (sign-extended to 64 with osz 8) */
-#define A_IMMV    0x0010  /* imm16, imm32 or imm64 by operand size */
-#define A_IMM16   0x0020  /* imm16, zero-extended */
-#define A_ENTER   0x0040  /* imm16 then imm8 */
-#define A_MOFFS   0x0080  /* an address-size offset */
-#define A_D64     0x0100  /* operand size defaults to 64 in 64-bit mode */
-#define A_F64     0x0200  /* operand size is 64 in 64-bit mode */
-#define A_I64     0x0400  /* invalid in 64-bit mode */
-#define A_LOCK    0x0800  /* LOCK allowed with a memory destination */
-#define A_MEM     0x1000  /* the r/m operand must be memory */
-#define A_GROUP   0x2000  /* ModRM.reg selects from opdesc.group */
-#define A_UIMM8   0x4000  /* imm8, zero-extended */
-#define A_REGONLY 0x8000  /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
-#define A_FARPTR  0x10000 /* ptr16:16/32: offset in imm, selector in imm2 */
-#define A_X87     0x20000 /* D8..DF: the handler from optab_x87_mem/_reg by ModRM */
+#define A_MODRM   0x0001   /* a ModRM byte follows */
+#define A_BYTE    0x0002   /* 8-bit operand size */
+#define A_IMM8    0x0004   /* imm8, sign-extended */
+#define A_IMMZ    0x0008   /* imm16 or imm32 (sign-extended to 64 with osz 8) */
+#define A_IMMV    0x0010   /* imm16, imm32 or imm64 by operand size */
+#define A_IMM16   0x0020   /* imm16, zero-extended */
+#define A_ENTER   0x0040   /* imm16 then imm8 */
+#define A_MOFFS   0x0080   /* an address-size offset */
+#define A_D64     0x0100   /* operand size defaults to 64 in 64-bit mode */
+#define A_F64     0x0200   /* operand size is 64 in 64-bit mode */
+#define A_I64     0x0400   /* invalid in 64-bit mode */
+#define A_LOCK    0x0800   /* LOCK allowed with a memory destination */
+#define A_MEM     0x1000   /* the r/m operand must be memory */
+#define A_GROUP   0x2000   /* ModRM.reg selects from opdesc.group */
+#define A_UIMM8   0x4000   /* imm8, zero-extended */
+#define A_REGONLY 0x8000   /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
+#define A_FARPTR  0x10000  /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_PFX     0x20000  /* the mandatory prefix selects from opdesc.group: none, 66, F3, F2 */
+#define A_REGMEM  0x40000  /* ModRM.mod selects from opdesc.group: memory, register */
+#define A_KEEP66  0x80000  /* in an A_PFX 66 slot: 66 stays the operand-size prefix */
+#define A_OSZW    0x100000 /* a general register operand of 32 bits, 64 with REX.W (MOVD) */
+#define A_X87     0x200000 /* D8..DF: the handler from optab_x87_mem/_reg by ModRM */
 
 struct opdesc {
     insn_fn fn; /* NULL: #UD */
     uint32_t attr;
-    const struct opdesc *group; /* with A_GROUP: 8 entries */
+    const struct opdesc *group; /* A_GROUP: 8 entries; A_PFX: 4; A_REGMEM: 2 */
 };
+
+/*
+ * The slots of an A_PFX entry (SDM Vol 2A 2.1.2): F2 or F3, whichever came
+ * last, chooses before 66; a 66 that chooses is no operand-size prefix.
+ */
+enum { PFX_SLOT_NONE, PFX_SLOT_66, PFX_SLOT_F3, PFX_SLOT_F2 };
 
 /* opcode maps (optab.c) */
 extern const struct opdesc optab_1byte[256];
 extern const struct opdesc optab_0f[256];
 extern const struct opdesc optab_0f38[256];
+extern const struct opdesc optab_0f3a[256];
 /* x87 escapes D8..DF: memory forms by ModRM.reg, register forms by ModRM[5:0] */
 extern const struct opdesc optab_x87_mem[8][8];
 extern const struct opdesc optab_x87_reg[8][64];
@@ -76,9 +87,9 @@ __attribute__((noreturn)) void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_
 enum { DCLS_NONE, DCLS_BENIGN, DCLS_CONTRIB, DCLS_PF, DCLS_DF };
 /* where an event comes from: it decides EXT in error codes and the gate DPL check */
 enum ev_kind {
-    EV_EXC,  /* an exception the CPU detected */
-    EV_EXT,  /* an external interrupt or NMI */
-    EV_SOFT, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
+    EV_EXC = CPU_EVENT_EXCEPTION, /* an exception the CPU detected */
+    EV_EXT = CPU_EVENT_EXTERNAL,  /* an external interrupt or NMI */
+    EV_SOFT = CPU_EVENT_SOFTWARE, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
 };
 /* deliver through the IDT (IVT in real mode); ret is the RIP pushed. May raise. */
 void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
@@ -116,6 +127,21 @@ enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
 void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has_err,
                      uint32_t errcode, uint64_t ret);
 
+/*
+ * x87.c: a pending unmasked x87 exception (FSW.ES) met by a waiting x87
+ * instruction or an MMX one: #MF with CR0.NE, FERR# without (SDM Vol 1 8.7)
+ */
+void x87_pending(struct cpu *c);
+/* x87.c: FSW.ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR, FXRSTOR) */
+void x87_update_es(struct cpu *c);
+/* the FCW bits that exist: masks, PC, RC, X; bit 6 reads as 1 (SDM Vol 1 8.1.5) */
+#define FCW_LOAD_MASK 0x1f3f
+
+/* xsave.c: XGETBV and XSETBV (0F 01 D0, D1, through op_grp7), CPUID leaf 0xD */
+void cpu_xgetbv(struct cpu *c, const struct insn *i);
+void cpu_xsetbv(struct cpu *c, const struct insn *i);
+void cpu_cpuid_xsave(uint32_t sub, uint32_t r[4]);
+
 /* ---- system state (seg.c, sys.c) ----------------------------------------- */
 /* implicit supervisor accesses at a linear address (descriptor tables, TSS, IDT) */
 uint64_t sys_read(struct cpu *c, uint64_t lin, unsigned size);
@@ -140,6 +166,9 @@ void cpu_write_cr0(struct cpu *c, uint64_t v);
 uint64_t cpu_guest_tsc(struct cpu *c); /* bus->tsc and IA32_TSC writes */
 void cpu_lgdt_lidt(struct cpu *c, const struct insn *i, struct dtr *t);
 void cpu_sgdt_sidt(struct cpu *c, const struct insn *i, const struct dtr *t);
+
+/* debugging (exec.c): a RIP history entry at the current CS:RIP (event 0: an instruction) */
+void cpu_rip_record(struct cpu *c, unsigned event);
 
 /* paging (paging.c): the physical address of lin for acc, with A/D updates; raises #PF */
 uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *perm);
@@ -369,6 +398,24 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
 uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, bool locked,
                      rmw_fn op, uint64_t arg, uint64_t aux);
 
+/*
+ * size bytes at seg:off (a multiple of 8, at most a page), for the SIMD and
+ * save-area instructions: #GP(0) unless aligned to align (0: any); every
+ * page is reached before a byte moves, so a fault changes nothing.
+ */
+void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsigned size,
+                    unsigned align);
+void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
+                     unsigned align);
+/* the segment and alignment checks alone: the block's linear address */
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc);
+/* the same checks, and the block's pages reached */
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc);
+/* byte k of a block at lin, wrapped as linear addresses wrap outside 64-bit mode */
+uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k);
+
 /* the register in the opcode's low bits (50+r, B8+r, C8+r, ...) */
 static inline unsigned opreg(const struct insn *i)
 {
@@ -445,6 +492,8 @@ HANDLER(op_bt_rm_r);
 HANDLER(op_bt_rm_imm);
 HANDLER(op_bsf);
 HANDLER(op_bsr);
+HANDLER(op_tzcnt);
+HANDLER(op_lzcnt);
 HANDLER(op_popcnt);
 HANDLER(op_bswap);
 HANDLER(op_movbe);

@@ -264,6 +264,12 @@ static void deliver_prot(struct cpu *c, unsigned vector, bool has_err, uint32_t 
 void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
                  uint64_t ret)
 {
+    if (__builtin_expect(c->debug != NULL || c->rips != NULL, 0)) {
+        if (c->rips)
+            cpu_rip_record(c, CPU_RIP_EVENT_OF(kind, vector));
+        if (c->debug && c->debug->event)
+            c->debug->event(c->debug->opaque, c, vector, (enum cpu_event_kind)kind, has_err, err);
+    }
     c->delivering = (uint8_t)(kind == EV_EXC ? exc_class(vector) : DCLS_BENIGN);
     if (c->mode == MODE_REAL)
         deliver_real(c, vector, ret);

@@ -7,6 +7,8 @@
  * Paging (paging.c) fills the TLB; the user-mode embedding maps linear to
  * physical one to one, or through its bus translate hook.
  */
+#include <string.h>
+
 #include "emu/cpu/internal.h"
 
 uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
@@ -350,4 +352,62 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
         return old;
     }
     return cpu_rmw_mem(c, i->seg, cpu_ea(c, i), size, i->pfx & PFX_LOCK, op, arg, aux);
+}
+
+/*
+ * A block of memory for the SIMD and save-area instructions: seg:off to a
+ * linear address with the segment checks, the alignment check (#GP(0)
+ * unless align-aligned, SDM Vol 1 11.6.9; 0 for none), and both pages
+ * reached before anything moves, so that a fault leaves memory as it was.
+ * size is at most a page.
+ */
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc)
+{
+    /* the alignment #GP(0) comes before the segment checks, #SS included (as on AMD Zen) */
+    uint64_t base = c->mode == MODE_LONG64 && seg < SEG_FS ? 0 : c->seg[seg].base;
+    if (align && ((base + off) & (align - 1)))
+        cpu_gp0(c);
+    return cpu_linear(c, seg, off, size, acc);
+}
+
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc)
+{
+    uint64_t lin = cpu_block_check(c, seg, off, size, align, acc);
+    uint64_t last = lin + size - 1;
+    if (c->mode != MODE_LONG64)
+        last &= 0xffffffffull;
+    if ((last ^ lin) >> X86_PAGE_SHIFT) {
+        /* a fault on the second page reports its first byte in CR2, as silicon does */
+        (void)cpu_tlb_fill(c, lin, acc);
+        (void)cpu_tlb_fill(c, last & ~(X86_PAGE_SIZE - 1), acc);
+    }
+    return lin;
+}
+
+uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k)
+{
+    return c->mode == MODE_LONG64 ? lin + k : (lin + k) & 0xffffffffull;
+}
+
+void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsigned size,
+                    unsigned align)
+{
+    uint64_t lin = cpu_block_linear(c, seg, off, size, align, ACC_READ);
+    for (unsigned k = 0; k < size; k += 8) {
+        uint64_t v = cpu_read_lin(c, cpu_block_at(c, lin, k), 8);
+        memcpy((uint8_t *)buf + k, &v, 8);
+    }
+}
+
+void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
+                     unsigned align)
+{
+    uint64_t lin = cpu_block_linear(c, seg, off, size, align, ACC_WRITE);
+    for (unsigned k = 0; k < size; k += 8) {
+        uint64_t v;
+        memcpy(&v, (const uint8_t *)buf + k, 8);
+        cpu_write_lin(c, cpu_block_at(c, lin, k), 8, v);
+    }
 }

@@ -180,3 +180,64 @@ uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *p
         c->tlb_large = true;
     return (pa | (lin & leaf_mask)) & ~0xfffull;
 }
+
+/* a table entry for the debugger: no rights, no A/D updates, nothing raised */
+static bool debug_pte(const struct cpu *c, uint64_t pa, unsigned size, uint64_t *e)
+{
+    const uint8_t *p = bus_ram(c->bus, pa & c->a20_mask, size);
+    if (!p)
+        return false;
+    *e = size == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED)
+                   : __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+    return (*e & PTE_P) != 0;
+}
+
+const uint8_t *cpu_debug_ram(const struct cpu *c, uint64_t pa)
+{
+    return bus_ram(c->bus, pa & c->a20_mask, 1);
+}
+
+bool cpu_debug_translate(const struct cpu *c, uint64_t lin, uint64_t *pa)
+{
+    uint64_t e;
+    if (c->bus->translate)
+        return false; /* the user-mode embedding's pages are its own business */
+    if (!(c->cr0 & CR0_PG)) {
+        *pa = c->mode == MODE_LONG64 ? lin : lin & 0xffffffffull;
+        return true;
+    }
+    if (!(c->cr4 & CR4_PAE)) {
+        if (!debug_pte(c, (c->cr3 & 0xfffff000u) + ((lin >> 22) & 0x3ff) * 4, 4, &e))
+            return false;
+        if ((e & PTE_PS) && (c->cr4 & CR4_PSE)) {
+            *pa = (e & 0xffc00000u) | ((e & PTE32_PSE36) << 19) | (lin & 0x3fffff);
+            return true;
+        }
+        if (!debug_pte(c, (e & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4, 4, &e))
+            return false;
+        *pa = (e & 0xfffff000u) | (lin & 0xfff);
+        return true;
+    }
+    uint64_t table;
+    unsigned shift;
+    if (c->efer & EFER_LMA) {
+        table = c->cr3 & PHYS_MASK;
+        shift = 39;
+    } else {
+        if (!debug_pte(c, (c->cr3 & CR3_PAE_MASK) + ((lin >> 30) & 3) * 8, 8, &e))
+            return false;
+        table = e & PHYS_MASK;
+        shift = 21;
+    }
+    for (;;) {
+        if (!debug_pte(c, table + ((lin >> shift) & 0x1ff) * 8, 8, &e))
+            return false;
+        if (shift == 12 || ((e & PTE_PS) && (shift == 21 || shift == 30))) {
+            uint64_t off = (1ull << shift) - 1;
+            *pa = (e & PHYS_MASK & ~off) | (lin & off);
+            return true;
+        }
+        table = e & PHYS_MASK;
+        shift -= 9;
+    }
+}

@@ -193,7 +193,11 @@ static unsigned prec_bits(const struct sf_env *env)
 /*
  * The one rounding routine: sig * 2^(e - 127) (sig non-zero) rounded to p
  * bits in format f, with the masked and unmasked underflow and overflow
- * responses of SDM Vol 1 4.9.1.4-4.9.1.5, 8.5.4-8.5.5 and 11.5.2.
+ * responses of SDM Vol 1 4.9.1.4-4.9.1.5, 8.5.4-8.5.5 and 11.5.2. An SSE
+ * instruction delivers nothing on an unmasked OE or UE, so beyond the wrap
+ * its flags stay those of the rounding with an unbounded exponent (PE only
+ * when that is inexact), as silicon reports them; the x87 delivers an
+ * infinity or a zero there, with PE.
  */
 static struct pk round_pack(struct sf_env *env, const struct fmt *f, unsigned p, bool s, int32_t e,
                             u128 sig)
@@ -242,7 +246,8 @@ static struct pk round_pack(struct sf_env *env, const struct fmt *f, unsigned p,
             env->flags |= fl | SF_OE;
             e -= f->adjust;
             if (e > emax) { /* beyond what the wrap can hold: infinity */
-                env->flags |= SF_PE | SF_UP;
+                if (env->nan == SF_NAN_X87)
+                    env->flags |= SF_PE | SF_UP;
                 return (struct pk){s, f->emaxb, INT_BIT};
             }
         } else {
@@ -257,7 +262,8 @@ static struct pk round_pack(struct sf_env *env, const struct fmt *f, unsigned p,
         env->flags |= fl;
     }
     if (e < emin) { /* an unmasked underflow too deep for the wrap: zero */
-        env->flags = (uint16_t)((env->flags & ~SF_UP) | SF_PE);
+        if (env->nan == SF_NAN_X87)
+            env->flags = (uint16_t)((env->flags & ~SF_UP) | SF_PE);
         return (struct pk){s, 0, 0};
     }
     return (struct pk){s, (uint32_t)(e + f->bias), (uint64_t)(sig >> 64)};

@@ -44,7 +44,7 @@ bool x87_stack_fault(struct cpu *c, bool overflow)
 }
 
 /* a pending unmasked exception at a waiting instruction (SDM Vol 1 8.7, Vol 3A 2.5) */
-static void x87_pending(struct cpu *c)
+void x87_pending(struct cpu *c)
 {
     if (c->cr0 & CR0_NE)
         cpu_raise_noerr(c, VEC_MF);

@@ -80,8 +80,7 @@ static inline uint16_t x87_fcw_value(uint16_t v)
     return (uint16_t)((v & FCW_WRITABLE) | FCW_ONES);
 }
 
-/* ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR too) */
-void x87_update_es(struct cpu *c);
+/* x87_update_es (internal.h): ES and B from the flags and the masks */
 
 /*
  * The flags of an operation into FSW: the exception bits, C1 from "rounded

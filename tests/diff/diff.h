@@ -44,7 +44,13 @@ struct diff_case {
      * format (bytes 0..415; the rest is ignored). MXCSR must be valid.
      */
     struct fxsave_area fpu;
-    bool fp;              /* the case uses the FPU: failures show its registers */
+    bool fp; /* the case uses the FPU: failures show its registers */
+    /*
+     * The case ends with an approximation (RCPPS, RSQRTSS, ...), whose bits
+     * differ between vendors: the low approx_lanes singles of XMM
+     * approx_reg are compared within the SDM's error bound (main.c).
+     */
+    uint8_t approx_lanes, approx_reg;
     /* the case ends with an x87 transcendental: ST(0) and ST(1) may differ in
      * the last bit from the host's, and C1 with them (docs/cpu-divergences.md) */
     bool fp_approx;
@@ -88,6 +94,10 @@ void diff_run_native(const struct diff_case *cases, struct diff_result *results,
 void diff_run_interp(const struct diff_case *dc, struct diff_result *r);
 /* the host reads CMPS's ES:rDI operand first (main.c asks it); the interpreter follows */
 extern bool diff_host_cmps_dst_first;
+/* the host's FXSAVE stores the x87 pointers only with FSW.ES (AMD); its XCR0 */
+extern bool diff_host_fpu_ptrs_es_only;
+extern uint32_t diff_host_mxcsr_mask;
+extern uint64_t diff_host_xcr0;
 
 /* hand-written cases (cases.c) and the random generator (gen.c) */
 unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32);

@@ -6,7 +6,8 @@
  *
  * With mode=NAME on the command line it misbehaves on purpose instead, so
  * tests/guest/check-runner can see that the runner reports each way a
- * guest can go wrong: fail, lie, short, bail, ud, gp, triple, hang.
+ * guest can go wrong: fail, lie, short, bail, ud, gp, triple, hang; and
+ * wild, for build/baremu's -d guest_errors (tests/unit/hosted-cli.sh).
  */
 #include "rt/guest.h"
 
@@ -158,6 +159,12 @@ static void misbehave(const char *mode)
         __asm__ volatile("mov %0, %%ds" : : "r"(0x33)); /* beyond the GDT */
     } else if (!strncmp(mode, "triple", 7)) {
         __asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+    } else if (!strncmp(mode, "wild", 5)) {
+        /* what -d guest_errors reports: a read where no device is, a write to a
+         * port nobody has, then an MSR that does not exist (#GP) */
+        (void)*(volatile uint32_t *)0xfe000000u;
+        outb(0x2fb, 0x80);
+        __asm__ volatile("rdmsr" : : "c"(0x4b4d5352u) : "eax", "edx");
     } else if (!strncmp(mode, "hang", 5)) {
         for (;;)
             __asm__ volatile("cli; hlt");
