@@ -63,6 +63,8 @@
 #define PC_MAX_CPUS        BAREMU_MAX_VCPUS
 #define PC_CONSOLE_POLL_HZ 100 /* console input is looked for this often (10 ms) */
 
+struct fw_acpi_files;
+
 /* what the machine gives the platform */
 struct pc_config {
     unsigned ncpu;             /* 1..PC_MAX_CPUS; APIC IDs are 0..ncpu-1 */
@@ -127,6 +129,7 @@ struct pc {
     struct cpu_rom rom;  /* with -bios; rom.data NULL otherwise */
     uint32_t map_gen;    /* bumped on every A20 or shadow change (atomic) */
     bool a20_on;         /* atomic; on at reset */
+    struct fw_acpi_files *acpi; /* -bios: the ACPI tables as fw_cfg files, or NULL */
     struct {             /* what fw_cfg hands SeaBIOS: must outlive the device */
         uint16_t ncpus_le;
         uint64_t ram_le;

@@ -5,7 +5,10 @@
  * registers (all to the ROM at reset, so SeaBIOS copies itself into RAM
  * through them), and what SeaBIOS reads about the machine: fw_cfg's CPU
  * count and RAM size and the etc/e820 file (QEMU's docs/specs/fw_cfg.rst),
- * and the CMOS memory-size bytes QEMU writes (pc_cmos_init). The CPU maps
+ * and the CMOS memory-size bytes QEMU writes (pc_cmos_init), and baremu's
+ * own ACPI tables as QEMU hands them over: etc/acpi/rsdp, etc/acpi/tables
+ * and the etc/table-loader script that links them (firmware/acpi_loader.h),
+ * so SeaBIOS places them and the guest finds them. The CPU maps
  * the ROM and the shadow itself (struct cpu_rom); the bus ranges here only
  * catch what reaches the MMIO path: writes, which are dropped.
  */
@@ -13,7 +16,10 @@
 
 #include "emu/host.h"
 #include "emu/platform.h"
+#include "firmware/acpi_loader.h"
+#include "firmware/fw.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define FOUR_GIB (1ull << 32)
@@ -104,6 +110,47 @@ static int fwcfg_items(struct pc *pc)
            fwcfg_add_file(&pc->fwcfg, "etc/e820", it->e820, ne * sizeof it->e820[0]);
 }
 
+/*
+ * fw_build() writes the tables into guest RAM, which is all zero before the
+ * ROM runs; the files are copied out of it and everything it wrote (the
+ * first MiB and the ACPI region at the top of RAM) is zeroed again, so the
+ * ROM starts on the RAM it would find on a real board.
+ */
+static int acpi_items(struct pc *pc)
+{
+    uint8_t *ram = pc->cfg.ram.low;
+    uint64_t low = pc->cfg.ram.low_size;
+    struct fw_config fwc = {.ncpus = pc->cfg.ncpu,
+                            .ram_size = guest_ram_total(&pc->cfg.ram),
+                            .cpu_style = FW_CPU_PROCESSOR};
+    struct fw_layout l;
+    char err[160];
+    if (fw_build(&fwc, ram, low, &l, err, sizeof err) < 0) {
+        host_log("pc: -bios: the ACPI tables: %s\n", err);
+        return -1;
+    }
+    pc->acpi = calloc(1, sizeof *pc->acpi);
+    uint8_t *tables = pc->acpi ? malloc(fw_acpi_tables_size(&l)) : NULL;
+    if (!tables) {
+        host_log("pc: -bios: no memory for the ACPI tables\n");
+        return -1;
+    }
+    pc->acpi->tables = tables;
+    if (fw_acpi_files(&l, ram, low, pc->acpi, err, sizeof err) < 0) {
+        host_log("pc: -bios: the ACPI tables: %s\n", err);
+        return -1;
+    }
+    memset(ram, 0, CPU_SHADOW_END);
+    const struct fw_blob *regions[] = {&l.acpi_nvs, &l.acpi_reclaim};
+    for (unsigned k = 0; k < 2; k++)
+        if (regions[k]->len)
+            memset(ram + regions[k]->addr, 0, regions[k]->len);
+    struct fw_acpi_files *a = pc->acpi;
+    return fwcfg_add_file(&pc->fwcfg, FW_LOADER_RSDP_FILE, a->rsdp, sizeof a->rsdp) ||
+           fwcfg_add_file(&pc->fwcfg, FW_LOADER_TABLES_FILE, a->tables, a->tables_len) ||
+           fwcfg_add_file(&pc->fwcfg, FW_LOADER_FILE, a->loader, a->loader_len);
+}
+
 int pc_bios_setup(struct pc *pc)
 {
     uint64_t len = pc->cfg.bios_len;
@@ -118,7 +165,7 @@ int pc_bios_setup(struct pc *pc)
     if (bus_register_mmio(&pc->bus, pc->rom.base, len, &rom_ops, &pc->rom) ||
         bus_register_mmio(&pc->bus, CPU_SHADOW_BASE, CPU_SHADOW_END - CPU_SHADOW_BASE, &shadow_ops,
                           pc) ||
-        fwcfg_items(pc)) {
+        fwcfg_items(pc) || acpi_items(pc)) {
         host_log("pc: the -bios ROM's ranges or fw_cfg items clash\n");
         return -1;
     }

@@ -296,11 +296,6 @@ struct cpu {
     uint64_t cr0, cr2, cr3, cr4, cr8;
     uint64_t a20_mask; /* ~0, or ~X86_A20_BIT while the A20 gate is off */
     uint32_t map_gen;  /* the bus's *map_gen this vCPU's TLB was filled under */
-    /* SMAP (SDM Vol 3A 4.6): TLB slots of user pages a supervisor access
-     * filled with EFLAGS.AC set, dropped when AC clears; more than fit: all */
-    bool fill_ac_dep;  /* the walk just done allowed the access only because of AC */
-    uint8_t n_ac_slots;
-    uint16_t ac_slots[CPU_AC_SLOTS];
     uint64_t efer;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -346,6 +341,12 @@ struct cpu {
     struct tlb_entry tlb[CPU_TLB_SIZE];
     struct icache_entry icache[ICACHE_SIZE];
     void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
+    /* SMAP (SDM Vol 3A 4.6): TLB slots of user pages a supervisor access
+     * filled with EFLAGS.AC set, dropped when AC clears; more than fit: all.
+     * At the end: the fields the run loop touches keep their offsets. */
+    bool fill_ac_dep; /* the walk just done allowed the access only because of AC */
+    uint8_t n_ac_slots;
+    uint16_t ac_slots[CPU_AC_SLOTS];
 
     /* debugging, last so that the hot fields keep their offsets */
     const struct cpu_debug *debug; /* NULL: no debugging hooks */

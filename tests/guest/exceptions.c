@@ -17,6 +17,7 @@
 #define EFL_RF 0x00010000u
 #define EFL_AC 0x00040000u
 #define CR0_AM (1u << 18)
+#define CR0_TS (1u << 3)
 #define DR6_BS (1u << 14)
 
 #define SLOT_NP_DATA   6 /* a data segment that is not present */
@@ -104,6 +105,16 @@ static void ring0_faults(void)
 
     PROVOKE("ud2");
     expect("UD2 is #UD", 6, NO_ERROR, false, SEL_KCODE);
+
+    {
+        /* #NM: an x87 instruction with CR0.TS set (SDM Vol 3A 6.15 interrupt 7) */
+        uint32_t cr0;
+        __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+        __asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_TS));
+        PROVOKE("fnop");
+        __asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+        expect("an x87 instruction with CR0.TS is #NM", 7, NO_ERROR, false, SEL_KCODE);
+    }
 
     PROVOKE("movw %%ax, %%ds", : : "a"(SEL_NP_DATA));
     expect("loading DS with a not-present segment is #NP(selector)", 11, ERR_SEL(SEL_NP_DATA),
@@ -232,7 +243,7 @@ static int user_align(void *arg)
 
 int gmain(uint32_t magic, struct multiboot_info *mbi)
 {
-    static const uint8_t vectors[] = {0, 1, 3, 4, 5, 6, 8, 10, 11, 12, 13, 17};
+    static const uint8_t vectors[] = {0, 1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 17};
     uint32_t cr0;
     (void)magic;
     (void)mbi;
