@@ -416,6 +416,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         /* what IF and NMI blocking hold back makes the CPU stop only once they let it through */
         v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
         v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
+        lapic_set_tsc_offset(&m->pc.lapic[i], &v->cpu.tsc_offset);
         v->cpu.debug = debug_cpu_hooks(cfg->debug);
         if (cfg->rip_history && alloc_rips(&v->cpu, cfg->rip_history) < 0)
             return fail(err, errlen, "-rip-history: no memory for the history");
