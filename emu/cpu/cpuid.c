@@ -1,12 +1,13 @@
 /*
  * emu/cpu/cpuid.c: CPUID (SDM Vol 2A CPUID). A GenuineIntel family 6
- * processor that advertises only what baremu implements: the x87 FPU (x87*.c),
- * and no SSE bits until the SSE half of issue 8. Per vCPU: its APIC ID in leaves 1, 0xB and 0x1F,
- * with one core per vCPU and one thread per core (10.6 of the SDM's topology
- * enumeration); the TSC and crystal in 0x15/0x16, which Linux trusts from
- * Intel to skip calibration; no architectural PMU (0xA = 0); and a
- * hypervisor range with the TSC and LAPIC frequencies at 0x40000010 as
- * VMware and KVM define it.
+ * processor that advertises only what baremu implements: the x87 FPU
+ * (x87*.c), MMX, FXSR, SSE to SSSE3 and XSAVE for x87 and SSE state (leaf
+ * 0xD, xsave.c), with OSXSAVE following CR4; nothing of SSE4 or AVX. Per
+ * vCPU: its APIC ID in leaves 1, 0xB and 0x1F, with one core per vCPU and
+ * one thread per core (10.6 of the SDM's topology enumeration); the TSC and
+ * crystal in 0x15/0x16, which Linux trusts from Intel to skip calibration;
+ * no architectural PMU (0xA = 0); and a hypervisor range with the TSC and
+ * LAPIC frequencies at 0x40000010 as VMware and KVM define it.
  */
 #include <string.h>
 
@@ -103,10 +104,15 @@ static struct cpuid_regs cpuid_leaf(const struct cpu *c, uint32_t leaf, uint32_t
     case 1:
         r.a = CPU_SIGNATURE;
         r.b = (apic_id(c) << 24) | (1u << 16) | (8u << 8); /* 1 logical, 64-byte lines */
-        r.c = CPUID_1_ECX_CX16 | CPUID_1_ECX_MOVBE | CPUID_1_ECX_POPCNT | CPUID_1_ECX_HYPERVISOR;
-        r.d = CPUID_1_EDX_FPU | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV | CPUID_1_EDX_PSE |
-              CPUID_1_EDX_MSR | CPUID_1_EDX_PAE | CPUID_1_EDX_SEP | CPUID_1_EDX_MTRR |
-              CPUID_1_EDX_PGE | CPUID_1_EDX_PAT | CPUID_1_EDX_PSE36 | CPUID_1_EDX_CLFLUSH;
+        r.c = CPUID_1_ECX_CX16 | CPUID_1_ECX_MOVBE | CPUID_1_ECX_POPCNT | CPUID_1_ECX_HYPERVISOR |
+              CPUID_1_ECX_SSE3 | CPUID_1_ECX_SSSE3 | CPUID_1_ECX_XSAVE;
+        if (c->cr4 & CR4_OSXSAVE)
+            r.c |= CPUID_1_ECX_OSXSAVE; /* follows CR4 (SDM Vol 2A CPUID) */
+        r.d = CPUID_1_EDX_FPU | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV |
+              CPUID_1_EDX_PSE | CPUID_1_EDX_MSR | CPUID_1_EDX_PAE | CPUID_1_EDX_SEP |
+              CPUID_1_EDX_MTRR | CPUID_1_EDX_PGE | CPUID_1_EDX_PAT | CPUID_1_EDX_PSE36 |
+              CPUID_1_EDX_CLFLUSH | CPUID_1_EDX_MMX | CPUID_1_EDX_FXSR | CPUID_1_EDX_SSE |
+              CPUID_1_EDX_SSE2;
         if (machine) {
             r.c |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
             r.d |= CPUID_1_EDX_APIC;

@@ -6,8 +6,8 @@
 #
 #   make difftest-bin            build $(DIFF_BIN)
 #   make difftest [N=100000]     run it: the fixed cases and N random ones per mode
-#   make difftest CLASS=x87      N random cases of that class alone (no fixed cases)
-#   $(DIFF_BIN) -n N -s SEED -m 64|32|16|all [-c x87] [-r INDEX]
+#   make difftest CLASS=sse,sse2 the fixed and N random cases of those classes alone
+#   $(DIFF_BIN) -n N -s SEED -m 64|32|16|all [-c CLASS,...] [-r INDEX]
 
 DIFF_SRCS := $(wildcard tests/diff/*.c)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(BUILD)/hosted/%.o)
