@@ -74,14 +74,15 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
         tap_ok(r < h2 && c1 - r < 0xffff, "mode 0: a high gate lets it go on from there (%u)", r);
     }
 
-    load(CMD_CH2_M2, 0x8000);
-    delay_ms(1);
+    load(CMD_CH2_M2, 0x8000); /* 27 ms a period */
+    delay_ms(HOLD_MS);
     gate(false);
     bool out_high = inb(PORT_61) & P61_OUT2;
     uint16_t m1 = count2();
     delay_ms(HOLD_MS);
     uint16_t m2 = count2();
     gate(true);
+    delay_ms(1); /* the reload takes the next clock pulse */
     uint16_t m3 = count2();
     if (qemu)
         tap_skip("QEMU's i8254 leaves OUT alone when the gate falls", "mode 2: a low gate sets OUT high");
