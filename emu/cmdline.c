@@ -298,6 +298,25 @@ static int parse_kernel(struct parse_ctx *p, char *arg)
     return parse_file(p, arg, &p->cfg->kernel);
 }
 
+static int parse_bios(struct parse_ctx *p, char *arg)
+{
+    return parse_file(p, arg, &p->cfg->bios);
+}
+
+/* QEMU's chardev spellings that make sense here: stdio, file:PATH */
+static int parse_debugcon(struct parse_ctx *p, char *arg)
+{
+    if (strcmp(arg, "stdio") == 0) {
+        p->cfg->debugcon = arg;
+        return 0;
+    }
+    if (strncmp(arg, "file:", 5) == 0 && arg[5] != '\0') {
+        p->cfg->debugcon = arg + 5;
+        return 0;
+    }
+    return opt_fail(p, "expected stdio or file:PATH");
+}
+
 static int parse_dump_tables(struct parse_ctx *p, char *arg)
 {
     if (arg[0] == '\0')
@@ -432,6 +451,10 @@ static const struct cmdline_option options[] = {
     {"kernel", NULL, "FILE", BOTH, false, parse_kernel, "guest kernel"},
     {"initrd", NULL, "FILE", BOTH, false, parse_initrd, "initial ramdisk for the guest kernel"},
     {"append", NULL, "STRING", BOTH, false, parse_append, "guest kernel command line"},
+    {"bios", NULL, "FILE", CMDLINE_HOSTED, false, parse_bios,
+     "a ROM image (e.g. SeaBIOS) at the top of 4 GiB; the BSP starts at F000:FFF0"},
+    {"debugcon", NULL, "stdio|file:PATH", CMDLINE_HOSTED, false, parse_debugcon,
+     "port 0x402 (QEMU's isa-debugcon, where SeaBIOS logs) to stdout or a file"},
     {"drive", NULL, "file=FILE[,format=raw][,if=virtio]", BOTH, true, parse_drive,
      "raw disk image on a virtio-mmio block device (one)"},
     {"serial", NULL, "stdio|none", BOTH, false, parse_serial,
@@ -579,7 +602,7 @@ size_t cmdline_usage(char *buf, size_t len, unsigned host)
     if (host == CMDLINE_BAREMETAL)
         put(buf, len, &at, "usage: baremu.elf [options]   (the Multiboot2 command line)\n");
     else
-        put(buf, len, &at, "usage: baremu [options] -kernel FILE\n");
+        put(buf, len, &at, "usage: baremu [options] -kernel FILE | -bios FILE\n");
     put(buf, len, &at, "options (QEMU syntax):\n");
     for (size_t i = 0; i < NOPTIONS; i++) {
         const struct cmdline_option *o = &options[i];
@@ -630,6 +653,8 @@ size_t cmdline_describe(char *buf, size_t len, const struct baremu_config *cfg)
         put(buf, len, &at, ", kernel %s", cfg->kernel);
     if (cfg->initrd != NULL)
         put(buf, len, &at, ", initrd %s", cfg->initrd);
+    if (cfg->bios != NULL)
+        put(buf, len, &at, ", bios %s", cfg->bios);
     if (cfg->drive != NULL)
         put(buf, len, &at, ", drive %s (raw, virtio)", cfg->drive);
     if (cfg->append != NULL)

@@ -8,6 +8,8 @@
  *   -smp N | -smp cpus=N                  1..BAREMU_MAX_VCPUS, default 1
  *   -m SIZE | -m size=SIZE                default 128M, 2M..1T
  *   -kernel FILE  -initrd FILE  -append STRING
+ *   -bios FILE                            hosted only: a ROM to start at the reset vector
+ *   -debugcon stdio|file:PATH             hosted only: port 0x402 (SeaBIOS's log)
  *   -drive file=FILE[,format=raw][,if=virtio]
  *   -serial stdio|none                    default stdio
  *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud|stack   bare-metal kernel only
@@ -78,6 +80,8 @@ struct baremu_config {
     const char *initrd;  /* -initrd, or NULL */
     const char *append;  /* -append, or NULL */
     const char *drive;   /* the file= of -drive, or NULL */
+    const char *bios;    /* -bios, or NULL */
+    const char *debugcon; /* -debugcon: "stdio", or the PATH of file:PATH; NULL: none */
     const char *dump_tables; /* -dump-tables: the directory, or NULL */
     bool stats;              /* -stats: per-vCPU instruction counts at the end */
     bool serial_stdio;   /* guest UART on the host console (-serial stdio) */

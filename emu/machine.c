@@ -67,6 +67,12 @@ static int vcpu_wrmsr(void *opaque, uint32_t msr, uint64_t value)
     return lapic_wrmsr(&v->m->pc.lapic[v->index], msr, value) == LAPIC_OK ? 0 : -1;
 }
 
+static void vcpu_ferr(void *opaque)
+{
+    struct vcpu *v = opaque;
+    ferr_assert(&v->m->pc.ferr);
+}
+
 static uint64_t vcpu_cr8_read(void *opaque)
 {
     struct vcpu *v = opaque;
@@ -97,6 +103,12 @@ static size_t pc_console_rx(void *opaque, uint8_t *buf, size_t len)
 {
     (void)opaque;
     return host_console_read((char *)buf, len);
+}
+
+static void pc_debugcon_tx(void *opaque, uint8_t byte)
+{
+    struct machine *m = opaque;
+    m->cfg.debugcon(m->cfg.debugcon_opaque, byte);
 }
 
 static void pc_exit(void *opaque, int status) { machine_stop(opaque, status, NULL); }
@@ -216,13 +228,41 @@ static void enter_guest(struct cpu *c, const struct fw_entry *e)
     }
 }
 
+/* the tables and the kernel, loaded as its boot protocol says (no -bios) */
+static int build_firmware(struct machine *m, struct fw_entry *entry, char *err, size_t errlen)
+{
+    const struct machine_config *cfg = &m->cfg;
+    struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
+    struct fw_layout layout;
+    if (fw_build(&fwc, m->ram.low, m->ram.low_size, &layout, err, errlen) < 0)
+        return -1;
+    char why[256];
+    if (fw_load_kernel(&fwc, m->ram.low, m->ram.low_size, &layout, cfg->kernel, cfg->kernel_len,
+                       cfg->cmdline, cfg->initrd, cfg->initrd_len, entry, why, sizeof why) < 0) {
+        /* the loaders speak of "kernel: ..." or "<protocol>: ..."; name the option */
+        const char *rest = strncmp(why, "kernel: ", 8) == 0 ? why + 8 : why;
+        snprintf(err, errlen, "-kernel: %s", rest);
+        return -1;
+    }
+    return add_fwcfg_items(m, &fwc, err, errlen);
+}
+
 int machine_create(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
     if (cfg->ncpus < 1 || cfg->ncpus > PC_MAX_CPUS)
         return fail(err, errlen, "-smp: vCPU count out of range");
-    if (!cfg->kernel)
+    if (cfg->bios && cfg->kernel)
+        return fail(err, errlen, "-bios: not with -kernel: the ROM boots the machine "
+                                 "(a kernel through fw_cfg is not supported yet)");
+    if (cfg->bios && !cfg->bios_len)
+        return fail(err, errlen, "-bios: the ROM image is empty");
+    if (cfg->bios && cfg->bios_len > PC_BIOS_MAX)
+        return fail(err, errlen, "-bios: the ROM image is larger than 16 MiB");
+    if (cfg->bios && cfg->bios_len % PC_BIOS_ALIGN)
+        return fail(err, errlen, "-bios: the ROM image's size is not a multiple of 64 KiB");
+    if (!cfg->kernel && !cfg->bios)
         return fail(err, errlen, "-kernel: a guest kernel is required");
     if (alloc_ram(m, cfg->ram_size, err, errlen) < 0)
         return -1;
@@ -243,25 +283,16 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .exit = pc_exit,
         .poweroff = pc_poweroff,
         .reset = pc_reset,
+        .debugcon_tx = cfg->debugcon ? pc_debugcon_tx : NULL,
+        .bios = cfg->bios,
+        .bios_len = cfg->bios_len,
         .opaque = m,
     };
     if (pc_init(&m->pc, &pcc) < 0)
         return fail(err, errlen, "the platform could not be built (see the log)");
 
-    struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
-    struct fw_layout layout;
-    if (fw_build(&fwc, m->ram.low, m->ram.low_size, &layout, err, errlen) < 0)
-        return -1;
     struct fw_entry entry;
-    char why[256];
-    if (fw_load_kernel(&fwc, m->ram.low, m->ram.low_size, &layout, cfg->kernel, cfg->kernel_len,
-                       cfg->cmdline, cfg->initrd, cfg->initrd_len, &entry, why, sizeof why) < 0) {
-        /* the loaders speak of "kernel: ..." or "<protocol>: ..."; name the option */
-        const char *rest = strncmp(why, "kernel: ", 8) == 0 ? why + 8 : why;
-        snprintf(err, errlen, "-kernel: %s", rest);
-        return -1;
-    }
-    if (add_fwcfg_items(m, &fwc, err, errlen) < 0)
+    if (!cfg->bios && build_firmware(m, &entry, err, errlen) != 0)
         return -1;
 
     m->vcpus = calloc(cfg->ncpus, sizeof *m->vcpus);
@@ -289,6 +320,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
             .cr8_write = vcpu_cr8_write,
+            .ferr = vcpu_ferr,
+            .map_gen = &m->pc.map_gen,
+            .a20_on = &m->pc.a20_on,
+            .rom = cfg->bios ? &m->pc.rom : NULL,
         };
         cpu_init(&v->cpu, &v->bus, i);
         v->cpu.feat.apic_id = i;
@@ -300,7 +335,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
         v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
     }
-    enter_guest(&m->vcpus[0].cpu, &entry);
+    if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
+        enter_guest(&m->vcpus[0].cpu, &entry);
     return 0;
 }
 

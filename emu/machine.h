@@ -40,11 +40,17 @@
 struct machine_config {
     unsigned ncpus;
     uint64_t ram_size;
-    const uint8_t *kernel; /* the -kernel image */
+    const uint8_t *kernel; /* the -kernel image; NULL with -bios */
     size_t kernel_len;
     const uint8_t *initrd; /* may be NULL */
     size_t initrd_len;
     const char *cmdline; /* -append, may be NULL */
+    /* -bios: a ROM image the BSP starts in at F000:FFF0 (no -kernel then) */
+    const uint8_t *bios;
+    size_t bios_len;
+    /* -debugcon: port 0x402's bytes (SeaBIOS's log); NULL: no debugcon */
+    void (*debugcon)(void *opaque, uint8_t byte);
+    void *debugcon_opaque;
     struct blk_backend disk; /* -drive: the virtio-blk disk; none when disk.read is NULL */
     int64_t unix_time;   /* the RTC's start */
     bool stats;          /* log each vCPU's retired instructions when the machine stops */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/cpu/fxsave.h"
 #include "emu/cpu/insn.h"
 #include "emu/lock.h"
 
@@ -136,6 +137,29 @@ struct cpu;
  * to the mmio callbacks, ports to the io callbacks. Shared by every vCPU of a
  * machine.
  */
+/*
+ * A ROM the CPU maps read-only (struct cpu_bus.rom): the -bios image at
+ * [base, base + size) just below 4 GiB, and its last 128 KiB (or all of it,
+ * if smaller) also at 0xE0000-0xFFFFF, where the chipset's PAM registers
+ * (i440FX datasheet 3.2.18) choose per 16 KiB segment of 0xC0000-0xFFFFF
+ * whether reads come from RAM or from the ROM (open bus below the ROM's
+ * alias), and whether writes go to RAM or nowhere. Writes to the ROM itself
+ * are dropped.
+ */
+#define CPU_SHADOW_BASE      0xC0000ull
+#define CPU_SHADOW_END       0x100000ull
+#define CPU_SHADOW_SEG_SHIFT 14 /* 16 KiB */
+#define CPU_SHADOW_SEGS      16
+#define CPU_SHADOW_ALIAS     0x20000ull /* how much of the ROM's end appears below 1 MiB */
+#define CPU_SHADOW_RE        1          /* reads and fetches from RAM (else ROM / open bus) */
+#define CPU_SHADOW_WE        2          /* writes to RAM (else dropped) */
+
+struct cpu_rom {
+    const uint8_t *data;
+    uint64_t base, size;
+    uint8_t shadow[CPU_SHADOW_SEGS]; /* per segment from 0xC0000: CPU_SHADOW_RE|WE (atomic) */
+};
+
 struct cpu_bus {
     uint8_t *ram;
     uint64_t ram_size;
@@ -166,6 +190,20 @@ struct cpu_bus {
     /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
     uint64_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint64_t value);
+    /* FERR#: an x87 waiting instruction found an unmasked exception pending
+     * with CR0.NE clear; the PC routes it to IRQ 13 (SDM Vol 1 8.7). NULL: none */
+    void (*ferr)(void *opaque);
+    /*
+     * The memory map's moving parts, shared by every vCPU: the A20 gate
+     * (port 0x92, the i8042; while it is off, physical address bit 20 reads
+     * as 0: the A20M# pin) and the ROM's shadow rights. Whoever changes them
+     * bumps *map_gen; the CPU compares it when cpu_run starts and after each
+     * OUT, and then re-reads the gate and flushes its TLB (cpu_map_sync).
+     * NULL map_gen: A20 always on, nothing moves.
+     */
+    const uint32_t *map_gen;
+    const bool *a20_on;
+    const struct cpu_rom *rom; /* NULL: no ROM, plain RAM below 1 MiB */
 };
 
 /* why cpu_run returned */
@@ -186,6 +224,8 @@ struct cpu_exception {
 };
 
 /* the features a vCPU advertises and implements */
+#define CPU_AC_SLOTS 16
+
 struct cpu_features {
     bool tzcnt; /* F3 0F BC is TZCNT (BMI1); BSF otherwise */
     /* CMPS reads ES:rDI before DS:rSI, so a fault on both reports rDI's
@@ -210,6 +250,13 @@ struct cpu {
     struct seg ldtr, tr;
     struct dtr gdtr, idtr;
     uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t a20_mask; /* ~0, or ~X86_A20_BIT while the A20 gate is off */
+    uint32_t map_gen;  /* the bus's *map_gen this vCPU's TLB was filled under */
+    /* SMAP (SDM Vol 3A 4.6): TLB slots of user pages a supervisor access
+     * filled with EFLAGS.AC set, dropped when AC clears; more than fit: all */
+    bool fill_ac_dep;  /* the walk just done allowed the access only because of AC */
+    uint8_t n_ac_slots;
+    uint16_t ac_slots[CPU_AC_SLOTS];
     uint64_t efer;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -317,5 +364,14 @@ void cpu_icache_flush(struct cpu *c);
  * length, or 0 with c->exc set (#UD, #GP for length, #PF on fetch).
  */
 unsigned cpu_decode_length(struct cpu *c);
+
+/*
+ * The x87/MMX/SSE state as an FXSAVE image (fmt64: the REX.W format), and
+ * back. The store writes bytes 0..415 and leaves the reserved and software
+ * bytes 416..511 alone; MXCSR_MASK is what FXSAVE reports. The load takes
+ * MXCSR as it is: whoever calls it checks the reserved bits first.
+ */
+void cpu_fxsave_store(const struct cpu *c, struct fxsave_area *a, bool fmt64);
+void cpu_fxsave_load(struct cpu *c, const struct fxsave_area *a, bool fmt64);
 
 #endif

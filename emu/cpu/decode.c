@@ -249,7 +249,7 @@ opcode:
     }
     i->op = b;
     unsigned attr = d->attr;
-    if (!d->fn && !(attr & A_GROUP))
+    if (!d->fn && !(attr & (A_GROUP | A_X87)))
         cpu_ud(c);
     if ((attr & A_I64) && mode64)
         cpu_ud(c);
@@ -266,6 +266,12 @@ opcode:
             if (!d->fn)
                 cpu_ud(c);
             attr = d->attr | (attr & ~(A_GROUP | A_LOCK));
+        } else if (attr & A_X87) {
+            d = i->mod == 3 ? &optab_x87_reg[b & 7][modrm & 0x3f]
+                            : &optab_x87_mem[b & 7][(modrm >> 3) & 7];
+            if (!d->fn)
+                cpu_ud(c);
+            attr = d->attr | (attr & ~A_X87);
         }
         if (attr & A_REGONLY) {
             i->mod = 3;

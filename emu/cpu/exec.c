@@ -24,6 +24,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->bus = bus;
     c->index = index;
     c->rflags = RFLAGS_FIXED;
+    c->a20_mask = ~0ull;
     c->gpr[REG_RDX] = CPU_SIGNATURE;
     c->cr0 = CR0_ET | CR0_NW | CR0_CD;
     for (unsigned s = 0; s < NUM_SEGS; s++)
@@ -38,8 +39,10 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->ldtr.attr = 0x2 | SEG_ATTR_P;
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
+    c->mxcsr = MXCSR_DEFAULT;
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
+    x87_reset(c);
     cpu_icache_flush(c);
     cpu_tlb_flush(c);
     cpu_update_mode(c);
@@ -92,6 +95,7 @@ uint64_t cpu_get_rflags(const struct cpu *c)
 
 void cpu_set_rflags(struct cpu *c, uint64_t rflags)
 {
+    cpu_ac_flags_changed(c, c->rflags, rflags);
     c->rflags = rflags | RFLAGS_FIXED;
     c->lf.op = LF_NONE;
 }
@@ -269,6 +273,7 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
 {
+    cpu_map_sync(c); /* once per call: another vCPU may have changed the map */
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */

@@ -45,6 +45,7 @@ static inline uint8_t *bus_ram(const struct cpu_bus *b, uint64_t pa, uint64_t le
 #define A_UIMM8   0x4000  /* imm8, zero-extended */
 #define A_REGONLY 0x8000  /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
 #define A_FARPTR  0x10000 /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_X87     0x20000 /* D8..DF: the handler from optab_x87_mem/_reg by ModRM */
 
 struct opdesc {
     insn_fn fn; /* NULL: #UD */
@@ -56,6 +57,9 @@ struct opdesc {
 extern const struct opdesc optab_1byte[256];
 extern const struct opdesc optab_0f[256];
 extern const struct opdesc optab_0f38[256];
+/* x87 escapes D8..DF: memory forms by ModRM.reg, register forms by ModRM[5:0] */
+extern const struct opdesc optab_x87_mem[8][8];
+extern const struct opdesc optab_x87_reg[8][64];
 
 /* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
 void cpu_decode(struct cpu *c, struct insn *i);
@@ -226,6 +230,44 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* follow the memory map (A20 gate, ROM shadow rights: struct cpu_bus); the
+ * TLB holds host pointers computed under the old map, so a change drops it
+ * (the decoded-instruction cache revalidates its bytes, so it follows) */
+static inline void cpu_map_sync(struct cpu *c)
+{
+    const uint32_t *gen = c->bus->map_gen;
+    if (__builtin_expect(gen && __atomic_load_n(gen, __ATOMIC_ACQUIRE) != c->map_gen, 0)) {
+        c->map_gen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+        bool on = !c->bus->a20_on || __atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE);
+        c->a20_mask = on ? ~0ull : ~X86_A20_BIT;
+        cpu_tlb_flush(c);
+    }
+}
+
+/*
+ * Alignment checking (SDM Vol 3A 6.15 interrupt 17): at CPL 3 with CR0.AM
+ * and EFLAGS.AC, a misaligned data access is #AC(0). While it is on, the
+ * TLB caches nothing (cpu_tlb_fill), so every access takes the slow path,
+ * which checks; the fast paths pay nothing. CR0 writes and CPL changes
+ * flush the TLB already; an AC change at CPL 3 must too.
+ */
+static inline bool cpu_ac_active(const struct cpu *c)
+{
+    return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & RFLAGS_AC);
+}
+
+void cpu_smap_drop(struct cpu *c); /* mem.c */
+
+static inline void cpu_ac_flags_changed(struct cpu *c, uint64_t old, uint64_t new_flags)
+{
+    if (!((old ^ new_flags) & RFLAGS_AC))
+        return;
+    if (c->cpl == 3 && (c->cr0 & CR0_AM))
+        cpu_tlb_flush(c);
+    else if (c->n_ac_slots && !(new_flags & RFLAGS_AC))
+        cpu_smap_drop(c); /* SMAP: what AC allowed is no longer allowed */
+}
+
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */
 uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc);
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size);
@@ -519,5 +561,56 @@ HANDLER(op_sysexit);
 /* msr.c */
 HANDLER(op_rdmsr);
 HANDLER(op_wrmsr);
+/* x87.c, x87_env.c, x87_ldst.c, x87_arith.c, x87_trans.c */
+void x87_reset(struct cpu *c);
+HANDLER(op_fldcw);
+HANDLER(op_fnstcw);
+HANDLER(op_fnstsw);
+HANDLER(op_fnstsw_ax);
+HANDLER(op_fnclex);
+HANDLER(op_fninit);
+HANDLER(op_fnop);
+HANDLER(op_fwait);
+HANDLER(op_ffree);
+HANDLER(op_fdecstp);
+HANDLER(op_fincstp);
+HANDLER(op_fnstenv);
+HANDLER(op_fldenv);
+HANDLER(op_fnsave);
+HANDLER(op_frstor);
+HANDLER(op_fld_m32);
+HANDLER(op_fld_m64);
+HANDLER(op_fld_m80);
+HANDLER(op_fld_st);
+HANDLER(op_fild);
+HANDLER(op_fldconst);
+HANDLER(op_fst_m);
+HANDLER(op_fstp_m80);
+HANDLER(op_fst_st);
+HANDLER(op_fist);
+HANDLER(op_fisttp);
+HANDLER(op_fbld);
+HANDLER(op_fbstp);
+HANDLER(op_fxch);
+HANDLER(op_fcmov);
+HANDLER(op_farith_m);
+HANDLER(op_farith_st0);
+HANDLER(op_farith_sti);
+HANDLER(op_fucom);
+HANDLER(op_fcomi);
+HANDLER(op_ftst);
+HANDLER(op_fxam);
+HANDLER(op_fchs_fabs);
+HANDLER(op_fsqrt);
+HANDLER(op_frndint);
+HANDLER(op_fscale);
+HANDLER(op_fxtract);
+HANDLER(op_fprem);
+HANDLER(op_f2xm1);
+HANDLER(op_fyl2x);
+HANDLER(op_fyl2xp1);
+HANDLER(op_fptan);
+HANDLER(op_fpatan);
+HANDLER(op_fsincos);
 
 #endif

@@ -418,6 +418,7 @@ static void iret_prot(struct cpu *c, unsigned osz)
         (void)cpu_pop(c, osz), (void)cpu_pop(c, osz), (void)cpu_pop(c, osz);
     }
     c->rflags = iret_flags(cur, fl, osz, old_cpl);
+    cpu_ac_flags_changed(c, cur, c->rflags);
     uint64_t tf_old = cur;
     c->lf.op = LF_NONE;
     c->seg[SEG_CS] = cs;

@@ -221,6 +221,8 @@ const struct opdesc optab_1byte[256] = {
     [0xfd] = E(op_std, 0),
     [0xfe] = G(grp4, B),
     [0xff] = G(grp5, 0),
+    [0x9b] = E(op_fwait, 0),
+    RANGE8(0xd8, NULL, M | A_X87),
 };
 
 const struct opdesc optab_0f[256] = {
@@ -288,4 +290,69 @@ const struct opdesc optab_0f[256] = {
 const struct opdesc optab_0f38[256] = {
     [0xf0] = E(op_movbe, M | A_MEM),
     [0xf1] = E(op_movbe, M | A_MEM),
+};
+
+/*
+ * The x87 escapes (SDM Vol 2D tables A-7 to A-22). Memory forms by ModRM.reg;
+ * register forms by ModRM[5:0] (reg * 8 + rm). The undocumented aliases every
+ * part has are in: D9 D8+i FSTP1, DC D0+i FCOM2, DC D8+i FCOMP3, DD C8+i FXCH4,
+ * DE D0+i FCOMP5, DF C0+i FFREEP, DF C8+i FXCH7, DF D0+i FSTP8, DF D8+i FSTP9;
+ * DB E0, E1, E4 (FENI, FDISI, FSETPM) are FNOP since the 387.
+ */
+#define ROW8(row, fn) RANGE8((row)*8, fn, 0)
+#define ALL64(fn)                                                                                  \
+    ROW8(0, fn), ROW8(1, fn), ROW8(2, fn), ROW8(3, fn), ROW8(4, fn), ROW8(5, fn), ROW8(6, fn),     \
+        ROW8(7, fn)
+#define ALL8(fn)                                                                                   \
+    {                                                                                              \
+        E(fn, 0), E(fn, 0), E(fn, 0), E(fn, 0), E(fn, 0), E(fn, 0), E(fn, 0), E(fn, 0)             \
+    }
+
+const struct opdesc optab_x87_mem[8][8] = {
+    [0] = ALL8(op_farith_m), /* D8: m32fp */
+    [1] = {E(op_fld_m32, 0), E(NULL, 0), E(op_fst_m, 0), E(op_fst_m, 0), E(op_fldenv, 0),
+           E(op_fldcw, 0), E(op_fnstenv, 0), E(op_fnstcw, 0)},
+    [2] = ALL8(op_farith_m), /* DA: m32int */
+    [3] = {E(op_fild, 0), E(op_fisttp, 0), E(op_fist, 0), E(op_fist, 0), E(NULL, 0),
+           E(op_fld_m80, 0), E(NULL, 0), E(op_fstp_m80, 0)},
+    [4] = ALL8(op_farith_m), /* DC: m64fp */
+    [5] = {E(op_fld_m64, 0), E(op_fisttp, 0), E(op_fst_m, 0), E(op_fst_m, 0), E(op_frstor, 0),
+           E(NULL, 0), E(op_fnsave, 0), E(op_fnstsw, 0)},
+    [6] = ALL8(op_farith_m), /* DE: m16int */
+    [7] = {E(op_fild, 0), E(op_fisttp, 0), E(op_fist, 0), E(op_fist, 0), E(op_fbld, 0),
+           E(op_fild, 0), E(op_fbstp, 0), E(op_fist, 0)},
+};
+
+const struct opdesc optab_x87_reg[8][64] = {
+    [0] = {ALL64(op_farith_st0)},
+    [1] = {ROW8(0, op_fld_st),          ROW8(1, op_fxch),
+           [0x10] = E(op_fnop, 0),      ROW8(3, op_fst_st),
+           [0x20] = E(op_fchs_fabs, 0), [0x21] = E(op_fchs_fabs, 0),
+           [0x24] = E(op_ftst, 0),      [0x25] = E(op_fxam, 0),
+           [0x28] = E(op_fldconst, 0),  [0x29] = E(op_fldconst, 0),
+           [0x2a] = E(op_fldconst, 0),  [0x2b] = E(op_fldconst, 0),
+           [0x2c] = E(op_fldconst, 0),  [0x2d] = E(op_fldconst, 0),
+           [0x2e] = E(op_fldconst, 0),  [0x30] = E(op_f2xm1, 0),
+           [0x31] = E(op_fyl2x, 0),     [0x32] = E(op_fptan, 0),
+           [0x33] = E(op_fpatan, 0),    [0x34] = E(op_fxtract, 0),
+           [0x35] = E(op_fprem, 0),     [0x36] = E(op_fdecstp, 0),
+           [0x37] = E(op_fincstp, 0),   [0x38] = E(op_fprem, 0),
+           [0x39] = E(op_fyl2xp1, 0),   [0x3a] = E(op_fsqrt, 0),
+           [0x3b] = E(op_fsincos, 0),   [0x3c] = E(op_frndint, 0),
+           [0x3d] = E(op_fscale, 0),    [0x3e] = E(op_fsincos, 0),
+           [0x3f] = E(op_fsincos, 0)},
+    [2] = {ROW8(0, op_fcmov), ROW8(1, op_fcmov), ROW8(2, op_fcmov),
+           ROW8(3, op_fcmov), [0x29] = E(op_fucom, 0)},
+    [3] = {ROW8(0, op_fcmov), ROW8(1, op_fcmov), ROW8(2, op_fcmov),
+           ROW8(3, op_fcmov), [0x20] = E(op_fnop, 0), [0x21] = E(op_fnop, 0),
+           [0x22] = E(op_fnclex, 0), [0x23] = E(op_fninit, 0), [0x24] = E(op_fnop, 0),
+           ROW8(5, op_fcomi), ROW8(6, op_fcomi)},
+    [4] = {ALL64(op_farith_sti)},
+    [5] = {ROW8(0, op_ffree), ROW8(1, op_fxch), ROW8(2, op_fst_st), ROW8(3, op_fst_st),
+           ROW8(4, op_fucom), ROW8(5, op_fucom)},
+    [6] = {ROW8(0, op_farith_sti), ROW8(1, op_farith_sti),
+           ROW8(2, op_farith_sti), [0x19] = E(op_farith_sti, 0), ROW8(4, op_farith_sti),
+           ROW8(5, op_farith_sti), ROW8(6, op_farith_sti), ROW8(7, op_farith_sti)},
+    [7] = {ROW8(0, op_ffree), ROW8(1, op_fxch), ROW8(2, op_fst_st),
+           ROW8(3, op_fst_st), [0x20] = E(op_fnstsw_ax, 0), ROW8(5, op_fcomi), ROW8(6, op_fcomi)},
 };

@@ -23,6 +23,7 @@
 /* the table entry at physical pa: a host pointer into RAM, or NULL */
 static uint8_t *pte_host(struct cpu *c, uint64_t pa, unsigned size)
 {
+    pa &= c->a20_mask; /* table reads are physical accesses too */
     return bus_ram(c->bus, pa, size);
 }
 
@@ -61,7 +62,9 @@ uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *p
     bool user = c->cpl == 3 && !c->sys_access;
     bool nxe = (c->efer & EFER_NXE) != 0;
     uint32_t err = (user ? PFERR_U : 0) | (acc == ACC_WRITE ? PFERR_W : 0) |
-                   (acc == ACC_FETCH && nxe && (c->cr4 & CR4_PAE) ? PFERR_I : 0);
+                   (acc == ACC_FETCH && ((nxe && (c->cr4 & CR4_PAE)) || (c->cr4 & CR4_SMEP))
+                        ? PFERR_I
+                        : 0); /* 4.7: I/D with NX paging or SMEP */
     struct walk w = {.n = 0};
     uint64_t pa, leaf_mask; /* leaf_mask: the offset bits inside the page */
     bool w_ok = true, u_ok = true, x_ok = true;
@@ -147,6 +150,25 @@ uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *p
     if ((user && !u_ok) || (acc == ACC_WRITE && (user ? !w_ok : !sup_w)) ||
         (acc == ACC_FETCH && !x_ok))
         walk_fault(c, lin, err | PFERR_P);
+    /*
+     * SMEP: no supervisor fetch from a user page. SMAP: no supervisor data
+     * access to a user page, unless it is explicit, at CPL < 3, with
+     * EFLAGS.AC set (4.6.1). A page so allowed is marked for the TLB, which
+     * drops it when AC clears (cpu_smap_drop).
+     */
+    c->fill_ac_dep = false;
+    if (!user && u_ok) {
+        if (c->cr4 & CR4_SMEP) {
+            if (acc == ACC_FETCH)
+                walk_fault(c, lin, err | PFERR_P);
+            x_ok = false;
+        }
+        if ((c->cr4 & CR4_SMAP) && acc != ACC_FETCH) {
+            if (c->sys_access || c->cpl == 3 || !(c->rflags & RFLAGS_AC))
+                walk_fault(c, lin, err | PFERR_P);
+            c->fill_ac_dep = true;
+        }
+    }
 
     /* accessed on every level, dirty on the leaf for a write (4.8) */
     for (unsigned k = 0; k < w.n; k++)

@@ -16,7 +16,7 @@
 /* CR4 bits of the features baremu implements */
 #define CR4_VALID                                                                                  \
     (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR |             \
-     CR4_OSXMMEXCPT)
+     CR4_OSXMMEXCPT | CR4_SMEP | CR4_SMAP)
 
 /* flat segments of the boot protocols (selectors as Linux's boot GDT: 0x10 code, 0x18 data) */
 static struct seg flat_seg(uint16_t sel, uint16_t attr)
@@ -180,6 +180,16 @@ static void rdtscp(struct cpu *c)
     c->gpr[REG_RCX] = (uint32_t)c->tsc_aux;
 }
 
+/* 0F 01 CA CLAC, 0F 01 CB STAC (SDM Vol 2A): CPL 0 only; no lock prefix, no
+ * virtual-8086 mode (not modelled) */
+static void stac_clac(struct cpu *c, bool set)
+{
+    if (c->cpl)
+        cpu_ud(c);
+    uint64_t fl = cpu_get_rflags(c);
+    cpu_set_rflags(c, set ? fl | RFLAGS_AC : fl & ~(uint64_t)RFLAGS_AC);
+}
+
 HANDLER(op_grp7)
 {
     unsigned op = i->reg & 7;
@@ -188,6 +198,8 @@ HANDLER(op_grp7)
             swapgs(c);
         else if (op == 7 && (i->rm & 7) == 1)
             rdtscp(c);
+        else if (op == 1 && ((i->rm & 7) == 2 || (i->rm & 7) == 3))
+            stac_clac(c, (i->rm & 7) == 3);
         else if (op == 4 || op == 6)
             goto msw;
         else
@@ -352,6 +364,7 @@ struct init_keep {
     uint64_t tsc_aux, pat, misc_enable, tsc_offset, mtrr_def;
     uint64_t mtrr_fixed[11], mtrr_var[16];
     uint64_t icount;
+    struct x87_state x87;
 };
 
 void cpu_init_reset(struct cpu *c)
@@ -373,7 +386,8 @@ void cpu_init_reset(struct cpu *c)
                           .misc_enable = c->misc_enable,
                           .tsc_offset = c->tsc_offset,
                           .mtrr_def = c->mtrr_def,
-                          .icount = c->icount};
+                          .icount = c->icount,
+                          .x87 = c->x87};
     memcpy(k.mtrr_fixed, c->mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(k.mtrr_var, c->mtrr_var, sizeof k.mtrr_var);
     cpu_init(c, c->bus, c->index); /* EFER and the rest as at RESET */
@@ -386,6 +400,7 @@ void cpu_init_reset(struct cpu *c)
     memcpy(c->mtrr_fixed, k.mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(c->mtrr_var, k.mtrr_var, sizeof k.mtrr_var);
     c->icount = k.icount;
+    c->x87 = k.x87; /* INIT keeps the x87 state (SDM Vol 3A table 9-1) */
 }
 
 void cpu_start_sipi(struct cpu *c, uint8_t vector)

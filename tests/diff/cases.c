@@ -56,6 +56,8 @@ static const struct hand hands[] = {
     {"lock xadd", "f0 49 0f c1 07", 64, {{0, 7}}, 0, 0},
     {"xchg mem", "49 87 07", 64, {{0, 0x1122334455667788ull}}, 0, 0},
     {"non-canonical load #GP", "48 8b 03", 64, {{3, 1ull << 63}}, 0, 0},
+    {"32-bit load across 4 GiB", "8b 41 fe", 32, {{1, 0}}, 0, 0},
+    {"32-bit fstp m80 across 4 GiB", "db 79 f9", 32, {{1, 0xffffffff}}, 0, 0},
     {"non-canonical push #SS", "50", 64, {{RSP_, 1ull << 63}}, 0, 0},
     {"non-canonical rbp load #SS", "48 8b 45 00", 64, {{5, 1ull << 63}}, 0, 0},
     {"unmapped load #PF", "48 8b 03", 64, {{3, 0x20000000}}, 0, 0},

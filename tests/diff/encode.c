@@ -148,6 +148,7 @@ void gen_start(struct diff_case *dc, uint64_t *rng, bool code32)
             dc->regs[k] = k < 8 ? (uint32_t)dc->regs[k] : 0;
     dc->rflags = (diff_rand(rng) & ALLF) | IF | 0x2 | (rnd(rng, 8) ? 0 : DF);
     dc->data_seed = diff_rand(rng);
+    diff_fpu_random(&dc->fpu, rng);
     /* on entry every flag is defined */
 }
 
@@ -321,6 +322,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     memset(&e, 0, sizeof e);
     bool glue = false;
     unsigned sizes = gen_sizes(t, g.code32);
+    if (t->tf & T_X87)
+        dc->fp = true; /* show the FPU state when it fails */
+    if (t->tf & T_X87TR)
+        dc->fp_approx = true;
     if (!size && sizes) {
         do
             size = 1u << rnd(rng, 4);
@@ -521,6 +526,8 @@ void gen_finish(struct diff_case *dc, uint64_t *rng)
 
 /* ---- random cases ------------------------------------------------------- */
 
+unsigned gen_only;
+
 void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned index)
 {
     gen_init();
@@ -529,11 +536,13 @@ void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned in
     for (unsigned k = 0; k < want;) {
         const struct tmpl *t = &gen_tmpls[rnd(rng, gen_ntmpls)];
         if (!gen_usable(t, code32) || ((t->tf & T_RARE) && rnd(rng, 4)) ||
-            ((t->tf & T_RET) && g.called))
+            (gen_only && !(t->tf & gen_only)) || ((t->tf & T_RET) && g.called))
             continue;
         if (!gen_append(dc, rng, t, 0, RM_ANY))
             break;
         k++;
+        if (t->tf & T_X87TR) /* last-bit differences would spread: nothing after it */
+            break;
     }
     gen_finish(dc, rng);
     snprintf(dc->name, sizeof dc->name, "%s random #%u",

@@ -15,6 +15,7 @@
  */
 #include <cpuid.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/diff/diff.h"
@@ -43,6 +44,10 @@ void diff_fill_data(uint8_t *data, uint64_t seed)
         uint64_t v = diff_rand(&s);
         if ((v & 7) == 0) /* some zeros and small values, for BSF, DIV and friends */
             v = (v >> 8) & 0xff;
+        else if ((v & 7) == 1) /* floating-point values, specials included */
+            v = (uint64_t)diff_rand_f32(&s) << 32 | diff_rand_f32(&s);
+        else if ((v & 7) == 2)
+            v = diff_rand_f64(&s);
         memcpy(data + k, &v, 8);
     }
 }
@@ -56,6 +61,10 @@ static struct tmpl *add(const char *name, const char *ops, unsigned form, unsign
                         unsigned imm, unsigned rm, unsigned tf, unsigned use, unsigned def,
                         unsigned undef)
 {
+    if (gen_ntmpls == GEN_MAX_TMPLS) {
+        fprintf(stderr, "difftest: more than GEN_MAX_TMPLS templates\n");
+        exit(2);
+    }
     struct tmpl *t = &gen_tmpls[gen_ntmpls++];
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name);
@@ -370,5 +379,17 @@ void gen_init(void)
     build_stack_branch();
     build_strings();
     build_misc();
+    gen_build_x87();
     drop_missing();
+}
+
+struct tmpl *gen_add(const char *name, const char *ops, unsigned form, unsigned sizes, unsigned imm,
+                     unsigned rm, unsigned tf, unsigned use, unsigned def, unsigned undef)
+{
+    return add(name, ops, form, sizes, imm, rm, tf, use, def, undef);
+}
+
+struct tmpl *gen_ext(struct tmpl *t, unsigned e)
+{
+    return ext(t, e);
 }

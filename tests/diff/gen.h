@@ -43,6 +43,8 @@ enum { RM_NONE, RM_ANY, RM_REG, RM_MEM };
 #define T_SREG    0x40000  /* ModRM.reg is a random segment register */
 #define T_CALL    0x80000  /* CALL rel: a later RET would come back */
 #define T_RET     0x100000 /* RET */
+#define T_X87     0x200000 /* an x87 instruction (gen_x87.c) */
+#define T_X87TR   0x400000 /* an x87 transcendental: it ends the case (diff.h fp_approx) */
 
 struct tmpl {
     char name[32];
@@ -52,10 +54,17 @@ struct tmpl {
     unsigned use, def, undef; /* status flags read, defined, left undefined */
 };
 
-#define GEN_MAX_TMPLS 400
+#define GEN_MAX_TMPLS 1024
 extern struct tmpl gen_tmpls[GEN_MAX_TMPLS];
 extern unsigned gen_ntmpls;
 void gen_init(void);
+/* add a template (the arguments of the fields above), set its ModRM.reg extension */
+struct tmpl *gen_add(const char *name, const char *ops, unsigned form, unsigned sizes, unsigned imm,
+                     unsigned rm, unsigned tf, unsigned use, unsigned def, unsigned undef);
+struct tmpl *gen_ext(struct tmpl *t, unsigned e);
+void gen_build_x87(void);
+/* the random cases draw only templates with one of these T_ flags (0: any) */
+extern unsigned gen_only;
 
 /* the operand sizes t takes in this mode (a SZ_ mask; 0: t takes no size) */
 unsigned gen_sizes(const struct tmpl *t, bool code32);

@@ -63,6 +63,7 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r)
         c.gpr[k] = dc->regs[k];
     c.rip = dc->code16 ? 0 : DIFF_CODE_VA;
     cpu_set_rflags(&c, dc->rflags);
+    cpu_fxsave_load(&c, &dc->fpu, true);
 
     enum cpu_exit e = cpu_run(&c, INTERP_BUDGET);
     r->vector = e == CPU_EXIT_EXCEPTION ? c.exc.vector : -1;
@@ -73,5 +74,7 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r)
     r->rip = c.rip;
     r->rflags = cpu_get_rflags(&c);
     memcpy(r->data, s.data, DIFF_DATA_SIZE);
+    memset(&r->fpu, 0, sizeof r->fpu);
+    cpu_fxsave_store(&c, &r->fpu, true);
     r->done = true;
 }

@@ -8,8 +8,9 @@
  *   difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]
  *
  * -n random cases per mode (default 20000), -s the seed (default 1), -m the
- * modes (16-bit code runs in LDT segments), -r rerun random case INDEX alone
- * and show it.
+ * modes (16-bit code runs in LDT segments), -c x87 random cases of x87
+ * instructions only (no fixed cases), -r rerun random case INDEX alone and
+ * show it (with the same -c).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "emu/x86.h"
 #include "tests/diff/diff.h"
 #include "tests/diff/gen.h"
 
@@ -65,8 +67,9 @@ static void say(struct report *r, const char *fmt, ...)
 
 static const char *vec_name(int v)
 {
-    static const char *names[32] = {[0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",
-                                    [12] = "#SS", [13] = "#GP", [14] = "#PF", [17] = "#AC"};
+    static const char *names[32] = {
+        [0] = "#DE",  [1] = "#DB",  [3] = "#BP",  [6] = "#UD",  [7] = "#NM", [12] = "#SS",
+        [13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [19] = "#XM"};
     if (v == -1)
         return "(no exception: budget ran out)";
     if (v == -2)
@@ -87,6 +90,100 @@ static uint32_t undef_where(const struct diff_case *dc, const struct diff_result
         all |= dc->undef_at[k];
     }
     return all; /* somewhere else: every mask at once */
+}
+
+/*
+ * The x87/MMX/SSE state. Compared: FCW, FSW, the abridged tag byte, MXCSR,
+ * the 80 bits of each ST slot and every XMM register (XMM8-15 too outside
+ * 64-bit mode, where nothing may touch them). Not compared
+ * (docs/cpu-divergences.md): MXCSR_MASK (the host's own), the reserved
+ * bytes, and FOP, FIP and FDP unless an exception is pending (FSW.ES):
+ * AMD's FXSAVE and XSAVE store them only then.
+ */
+/* a last-bit difference of two finite 80-bit values of one sign */
+static bool one_ulp(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t ma, mb;
+    uint16_t sa, sb;
+    memcpy(&ma, a, 8), memcpy(&sa, a + 8, 2);
+    memcpy(&mb, b, 8), memcpy(&sb, b + 8, 2);
+    if ((sa ^ sb) & 0x8000 || (sa & 0x7fff) == 0x7fff || (sb & 0x7fff) == 0x7fff)
+        return false;
+    unsigned __int128 ka = (unsigned __int128)(sa & 0x7fff) << 63 | (ma & ~(1ull << 63));
+    unsigned __int128 kb = (unsigned __int128)(sb & 0x7fff) << 63 | (mb & ~(1ull << 63));
+    return ka - kb == 1 || kb - ka == 1;
+}
+
+static bool compare_fpu(const struct fxsave_area *nat, const struct fxsave_area *emu,
+                        bool approx, struct report *r)
+{
+    bool ok = true;
+    struct fxsave_area e2;
+    if (approx) {
+        /* an x87 transcendental ended the case: the last bit may differ, and C1
+         * ("rounded up") says how the host's own approximation was rounded */
+        e2 = *emu;
+        for (unsigned k = 0; k < 2; k++)
+            if (one_ulp(nat->st[k], e2.st[k]))
+                memcpy(e2.st[k], nat->st[k], 10);
+        e2.fsw = (uint16_t)((e2.fsw & ~0x200) | (nat->fsw & 0x200));
+        emu = &e2;
+    }
+#define FIELD(name, fmt)                                                                           \
+    if (nat->name != emu->name) {                                                                  \
+        say(r, "  " #name ": native " fmt " interp " fmt "\n", nat->name, emu->name);              \
+        ok = false;                                                                                \
+    }
+    FIELD(fcw, "%#x")
+    FIELD(fsw, "%#x")
+    FIELD(ftw, "%#x")
+    FIELD(mxcsr, "%#x")
+    if (nat->fsw & FSW_ES) {
+        FIELD(fop, "%#x")
+        FIELD(f64.fip, "%#lx")
+        FIELD(f64.fdp, "%#lx")
+    }
+#undef FIELD
+    for (unsigned k = 0; k < 8; k++) {
+        if (memcmp(nat->st[k], emu->st[k], 10)) {
+            uint16_t ns, es;
+            uint64_t nm, em;
+            memcpy(&nm, nat->st[k], 8), memcpy(&ns, nat->st[k] + 8, 2);
+            memcpy(&em, emu->st[k], 8), memcpy(&es, emu->st[k] + 8, 2);
+            say(r, "  st%u: native %04x:%016llx interp %04x:%016llx\n", k, ns,
+                (unsigned long long)nm, es, (unsigned long long)em);
+            ok = false;
+        }
+    }
+    for (unsigned k = 0; k < 16; k++) {
+        if (memcmp(nat->xmm[k], emu->xmm[k], 16)) {
+            uint64_t n[2], e[2];
+            memcpy(n, nat->xmm[k], 16), memcpy(e, emu->xmm[k], 16);
+            say(r, "  xmm%u: native %016llx:%016llx interp %016llx:%016llx\n", k,
+                (unsigned long long)n[1], (unsigned long long)n[0], (unsigned long long)e[1],
+                (unsigned long long)e[0]);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void describe_fpu(const struct fxsave_area *a, struct report *r)
+{
+    say(r, "  fpu: fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x\n", a->fcw, a->fsw, a->ftw, a->mxcsr);
+    for (unsigned k = 0; k < 8; k++) {
+        uint16_t se;
+        uint64_t m;
+        memcpy(&m, a->st[k], 8), memcpy(&se, a->st[k] + 8, 2);
+        say(r, "%s st%u=%04x:%016llx%s", k % 4 ? "" : "  ", k, se, (unsigned long long)m,
+            k % 4 == 3 ? "\n" : "");
+    }
+    for (unsigned k = 0; k < 16; k++) {
+        uint64_t q[2];
+        memcpy(q, a->xmm[k], 16);
+        say(r, "%s xmm%u=%016llx:%016llx%s", k % 2 ? "" : "  ", k, (unsigned long long)q[1],
+            (unsigned long long)q[0], k % 2 ? "\n" : "");
+    }
 }
 
 /* compare; on divergence describe it in r and return false */
@@ -137,6 +234,8 @@ static bool compare(const struct diff_case *dc, const struct diff_result *nat,
             (unsigned long long)fm);
         ok = false;
     }
+    if (nat->done && !compare_fpu(&nat->fpu, &emu->fpu, dc->fp_approx, r))
+        ok = false;
     for (unsigned k = 0; k < DIFF_DATA_SIZE; k++) {
         if (nat->data[k] != emu->data[k]) {
             say(r, "  memory at %#llx: native %02x interp %02x\n",
@@ -158,6 +257,11 @@ static void describe(const struct diff_case *dc, struct report *r)
         say(r, " %s=%#llx", reg_names[k], (unsigned long long)dc->regs[k]);
     say(r, " rflags=%#llx data_seed=%#llx undef=%#x\n", (unsigned long long)dc->rflags,
         (unsigned long long)dc->data_seed, dc->undef_flags);
+    if (dc->fp)
+        describe_fpu(&dc->fpu, r);
+    else
+        say(r, "  fpu: fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x\n", dc->fpu.fcw, dc->fpu.fsw, dc->fpu.ftw,
+            dc->fpu.mxcsr);
 }
 
 static void print_diag(const char *text)
@@ -225,6 +329,7 @@ static unsigned run_fixed(unsigned bits)
 static bool have_mode(unsigned bits)
 {
     memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
     cases[0].code32 = bits != 64;
     cases[0].code16 = bits == 16;
     cases[0].code[0] = 0x90;
@@ -244,6 +349,7 @@ static bool have_mode(unsigned bits)
 static bool host_cmps_dst_first(void)
 {
     memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
     cases[0].code[0] = 0xa6; /* CMPSB */
     cases[0].code_len = 1;
     cases[0].rflags = 0x202;
@@ -329,7 +435,8 @@ int main(int argc, char **argv)
     unsigned modes[3] = {64, 32, 16}, nmodes = 3;
     long rerun = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:m:r:")) != -1) {
+    bool fixed = true;
+    while ((opt = getopt(argc, argv, "n:s:m:r:c:")) != -1) {
         switch (opt) {
         case 'n':
             count = (unsigned)strtoul(optarg, NULL, 0);
@@ -346,8 +453,17 @@ int main(int argc, char **argv)
         case 'r':
             rerun = strtol(optarg, NULL, 0);
             break;
+        case 'c':
+            if (strcmp(optarg, "x87")) {
+                fprintf(stderr, "difftest: -c takes x87, not %s\n", optarg);
+                return 2;
+            }
+            gen_only = T_X87; /* random cases of that class only, and no fixed ones */
+            fixed = false;
+            break;
         default:
-            fprintf(stderr, "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-r INDEX]\n");
+            fprintf(stderr,
+                    "usage: difftest [-n N] [-s SEED] [-m 64|32|16|all] [-c x87] [-r INDEX]\n");
             return 2;
         }
     }
@@ -367,7 +483,7 @@ int main(int argc, char **argv)
                    bits, bits);
             continue;
         }
-        failed += run_fixed(bits) + run_random(seed, count, bits);
+        failed += (fixed ? run_fixed(bits) : 0) + run_random(seed, count, bits);
     }
     printf("1..%u\n", tap_n);
     if (failed)

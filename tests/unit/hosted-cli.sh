@@ -76,7 +76,7 @@ bad() {
     report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
 }
 
-PLAN=25
+PLAN=33
 echo "1..$PLAN"
 
 run -h
@@ -117,6 +117,22 @@ bad "-hostbench is for the bare-metal kernel only" "-hostbench" "bare-metal" -- 
     -hostbench -kernel "$kernel"
 
 bad "a file that is no kernel" "-kernel" "not a Linux bzImage" -- -kernel "$kernel"
+
+# -bios: the ROM image is checked before anything runs
+rom_empty=$tmp/empty.rom rom_odd=$tmp/odd.rom rom_big=$tmp/big.rom
+: >"$rom_empty"
+head -c 65537 /dev/zero >"$rom_odd"
+truncate -s 17M "$rom_big"
+bad "a missing -bios file" "-bios: cannot open '$tmp/none'" "No such file or directory" -- \
+    -bios "$tmp/none"
+bad "a directory as -bios" "-bios" "not a regular file" -- -bios "$tmp"
+bad "an empty -bios ROM" "-bios" "empty" -- -bios "$rom_empty"
+bad "an odd-sized -bios ROM" "-bios" "not a multiple of 64 KiB" -- -bios "$rom_odd"
+bad "an oversized -bios ROM" "-bios" "larger than 16 MiB" -- -bios "$rom_big"
+bad "-bios with -kernel" "-bios" "-kernel" -- -bios "$rom_odd" -kernel "$kernel"
+bad "-bios without its argument" "-bios: missing argument" -- -bios
+bad "-debugcon with a bad chardev" "-debugcon" "stdio or file:PATH" -- -debugcon pipe:x \
+    -kernel "$kernel"
 
 # a good command line runs the guest: the runtime's self-test, which ends
 # through isa-debug-exit with 0, so the status is (0 << 1) | 1 as under QEMU

@@ -364,3 +364,64 @@ Test(cpu_paging, pae_reaches_the_second_ram_region)
     cr_assert(high[0x8000] & PTE_A, "A set in the high-RAM page table");
     cr_assert_eq((uint32_t)c->gpr[REG_RBX], 0xffffffffu, "past the region: no RAM");
 }
+
+/* 32-bit paging with every page supervisor but 0x6000 (data) and USER (code) */
+static struct cpu *boot_smx(const uint8_t *code, size_t len, uint32_t cr4)
+{
+    struct cpu *c = boot32(code, len);
+    map32();
+    for (uint32_t p = 0; p < 1024; p++)
+        put32(PT + 0x1000 + p * 4, (p << 12) | PTE_P | PTE_W);
+    put32(PT + 0x1000 + 6 * 4, 0x6000 | PTE_P | PTE_W | PTE_U);
+    put32(PT + 0x1000 + (USER >> 12) * 4, USER | PTE_P | PTE_W | PTE_U);
+    put32(0x6000, 0x12345678);
+    m.ram[USER] = 0xc3; /* ret */
+    c->cr3 = PT;
+    c->cr4 = cr4;
+    return c;
+}
+
+/* mov eax, cr0; or eax, PG; mov cr0, eax */
+#define PAGING_ON 0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22, 0xc0
+
+Test(cpu_paging, smep_refuses_supervisor_fetch_from_user_page)
+{
+    /* paging on; mov eax, USER; call eax; hlt */
+    const uint8_t code[] = {PAGING_ON, 0xb8, 0x00, 0x00, 0x03, 0x00, 0xff, 0xd0, 0xf4};
+    struct cpu *c = boot_smx(code, sizeof code, CR4_SMEP);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_PF);
+    cr_assert_eq(c->cr2, USER);
+    cr_assert_eq(get32(STACK - 20), PFERR_I | PFERR_P, "a protection fault on a fetch");
+    cr_assert_eq(get32(STACK - 16), USER, "the fetch's EIP");
+
+    c = boot_smx(code, sizeof code, 0);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->rip, CODE + sizeof code, "without SMEP the call returns");
+}
+
+Test(cpu_paging, smap_refuses_supervisor_data_access_unless_ac)
+{
+    /* paging on; stac; mov eax, [0x6000]; clac; mov ebx, [0x6000]; hlt */
+    const uint8_t code[] = {PAGING_ON, 0x0f, 0x01, 0xcb, 0xa1, 0x00, 0x60, 0x00, 0x00, 0x0f,
+                            0x01,      0xca, 0x8b, 0x1d, 0x00, 0x60, 0x00, 0x00, 0xf4};
+    struct cpu *c = boot_smx(code, sizeof code, CR4_SMAP);
+    expect_fault(c, VEC_PF, PFERR_P, CODE + 11 + 3 + 5 + 3);
+    cr_assert_eq(c->gpr[REG_RAX], 0x12345678, "allowed with AC set");
+    cr_assert_eq(c->cr2, 0x6000, "refused after CLAC, though the page was in the TLB");
+
+    c = boot_smx(code, sizeof code, 0);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RBX], 0x12345678, "without SMAP both loads pass");
+}
+
+Test(cpu_paging, stac_at_cpl3_is_ud)
+{
+    const uint8_t code[] = {0x6a, U_DATA, 0x68, 0x00,   0x00, 0x07, 0x00, 0x68, 0x02, 0x02,
+                            0x00, 0x00,   0x6a, U_CODE, 0x68, 0x00, 0x00, 0x03, 0x00, 0xcf};
+    const uint8_t user[] = {0x0f, 0x01, 0xcb};
+    struct cpu *c = boot32(code, sizeof code);
+    put(USER, user, sizeof user);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_UD);
+}

@@ -5,8 +5,6 @@
 #include "apic.h"
 #include "cpu.h"
 
-extern void (*const irq_stubs[256])(void); /* irq.S */
-
 static volatile uint32_t counts[IRQ_MAX_CPUS][256];
 static irq_handler handlers[256];
 
@@ -15,8 +13,7 @@ static unsigned row(uint32_t apic_id)
     return apic_id < IRQ_MAX_CPUS ? apic_id : IRQ_MAX_CPUS - 1;
 }
 
-void irq_dispatch(struct trap_frame *f);
-void irq_dispatch(struct trap_frame *f)
+static void irq_dispatch(struct trap_frame *f)
 {
     uint8_t v = (uint8_t)f->vector;
     __atomic_add_fetch(&counts[row(cpu_apic_id())][v], 1, __ATOMIC_SEQ_CST);
@@ -34,10 +31,10 @@ void irq_no_eoi(uint8_t vector, struct trap_frame *f)
 
 void irq_install(uint8_t vector, irq_handler h)
 {
-    if (!irq_stubs[vector])
-        tap_bail("irq_install: no stub for vector %u", vector);
+    if (vector != VEC_NMI && vector < 32)
+        tap_bail("irq_install: vector %u is an exception", vector);
     __atomic_store_n(&handlers[vector], h, __ATOMIC_RELEASE);
-    idt_set_gate(vector, irq_stubs[vector]);
+    idt_set_handler(vector, irq_dispatch, 0); /* the runtime's stub (vectors.S) calls it */
 }
 
 uint32_t irq_count(uint32_t apic_id, uint8_t vector)

@@ -1,6 +1,7 @@
 /*
- * Interrupt handlers for guest tests: a stub for NMI (vector 2) and for
- * every vector from 32 to 255 (rt/irq.S) that counts the interrupt per CPU
+ * Interrupt handlers for guest tests: for NMI (vector 2) and every vector
+ * from 32 to 255, behind the runtime's own stubs (vectors.S, through
+ * idt_set_handler), a handler that counts the interrupt per CPU
  * and per vector, then calls the test's handler, or, with none, writes the
  * local APIC's EOI (never for NMI). The IDT is shared by every CPU; an AP
  * loads it when it starts (rt/smp.c).

@@ -1,7 +1,8 @@
 /*
  * tests/guest/rt/smp.h: start the application processors of a guest test
  * with INIT-SIPI-SIPI through the local APIC (SDM Vol 3A 9.4.4), and run a
- * function on every one of them.
+ * function on every one of them, and what SMP tests share beyond rt/apic.h
+ * and rt/cpu.h: a barrier, an ordered TSC read, a plain interrupt stub.
  */
 #ifndef GUEST_SMP_H
 #define GUEST_SMP_H
@@ -47,6 +48,34 @@ void smp_call_async(uint32_t apic_id, void (*fn)(void *arg), void *arg);
 bool smp_call_wait(uint32_t apic_id, uint32_t ms); /* true if the call finished in time */
 bool smp_call(uint32_t apic_id, void (*fn)(void *arg), void *arg); /* both, 10 s */
 bool smp_call_busy(uint32_t apic_id);                              /* a call is posted or running */
+
+#define MSR_TSC        0x10
+#define MSR_TSC_ADJUST 0x3b
+
+/* a sense-reversing barrier for n CPUs; each CPU keeps its own sense */
+struct smp_barrier {
+    volatile uint32_t count, sense;
+};
+void smp_barrier_wait(struct smp_barrier *b, unsigned n, uint32_t *my_sense);
+
+/* RDTSC after earlier instructions (LFENCE first, as Linux's rdtsc_ordered) */
+static inline uint64_t rdtsc_ordered(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * An interrupt gate stub for idt_set_gate() that saves the general
+ * registers, calls void handler(void) and returns with IRET. The handler
+ * sends the EOI itself.
+ */
+#define SMP_IRQ_STUB(stub, handler)                                                                \
+    void stub(void);                                                                               \
+    void handler(void);                                                                            \
+    __asm__(".text\n.globl " #stub "\n.type " #stub ", @function\n" #stub ":\n"                    \
+            "\tpushal\n\tcld\n\tcall " #handler "\n\tpopal\n\tiret\n")
 
 extern volatile uint32_t ap_boot_lock, ap_next_stack, ap_next_index;
 void ap_entry(uint32_t index);
