@@ -334,6 +334,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         /* what IF and NMI blocking hold back makes the CPU stop only once they let it through */
         v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
         v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
+        lapic_set_tsc_offset(&m->pc.lapic[i], &v->cpu.tsc_offset);
     }
     if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
         enter_guest(&m->vcpus[0].cpu, &entry);

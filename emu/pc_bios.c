@@ -75,33 +75,33 @@ static void cmos16(struct rtc *r, unsigned lo, uint64_t v)
 
 static void cmos_memory(struct pc *pc)
 {
-    uint64_t ram = pc->cfg.ram.low_size, high = pc->cfg.ram.high_size >> 16; /* in 64 KiB */
+    uint64_t ram = pc->cfg.ram.low_size, high = pc->cfg.ram.high_size;
     uint64_t ext_kib = ram > (1ull << 20) ? (ram >> 10) - 1024 : 0;
     cmos16(&pc->rtc, CMOS_BASE_MEM_LO, BASE_MEM_KIB);
     cmos16(&pc->rtc, CMOS_EXT_MEM_LO, ext_kib);
     cmos16(&pc->rtc, CMOS_EXT_MEM2_LO, ext_kib);
     cmos16(&pc->rtc, CMOS_MEM_16M_LO, ram > (16ull << 20) ? (ram - (16ull << 20)) >> 16 : 0);
-    for (unsigned i = 0; i < 3; i++) /* the RAM above 4 GiB */
-        rtc_cmos_set(&pc->rtc, CMOS_MEM_4G_LO + i, (uint8_t)(high >> (8 * i)));
+    for (unsigned i = 0; i < 3; i++) /* RAM above 4 GiB in 64 KiB units, as QEMU's pc does */
+        rtc_cmos_set(&pc->rtc, CMOS_MEM_4G_LO + i, (uint8_t)((high >> 16) >> (8 * i)));
     rtc_cmos_set(&pc->rtc, CMOS_SMP_COUNT, (uint8_t)(pc->cfg.ncpu - 1));
 }
 
 static int fwcfg_items(struct pc *pc)
 {
     typeof(pc->bios_items) *it = &pc->bios_items;
+    const struct guest_ram *r = &pc->cfg.ram;
     uint16_t n = (uint16_t)pc->cfg.ncpu;
+    unsigned ne = 0;
     it->ncpus_le = n; /* little-endian, as x86 stores it */
-    it->ram_le = guest_ram_total(&pc->cfg.ram);
-    /* RAM below the hole and from 4 GiB, as QEMU's pc_memory_init lists it */
-    unsigned k = 0;
-    it->e820[k++] = (struct pc_e820_entry){.address = 0, .length = pc->cfg.ram.low_size, .type = 1};
-    if (pc->cfg.ram.high_size)
-        it->e820[k++] = (struct pc_e820_entry){
-            .address = PLAT_RAM_ABOVE_4G, .length = pc->cfg.ram.high_size, .type = 1};
+    it->ram_le = guest_ram_total(r);
+    it->e820[ne++] = (struct pc_e820_entry){.address = 0, .length = r->low_size, .type = 1};
+    if (r->high_size)
+        it->e820[ne++] =
+            (struct pc_e820_entry){.address = PLAT_RAM_ABOVE_4G, .length = r->high_size, .type = 1};
     return fwcfg_add(&pc->fwcfg, FW_CFG_NB_CPUS, &it->ncpus_le, sizeof it->ncpus_le) ||
            fwcfg_add(&pc->fwcfg, FW_CFG_MAX_CPUS, &it->ncpus_le, sizeof it->ncpus_le) ||
            fwcfg_add(&pc->fwcfg, FW_CFG_RAM_SIZE, &it->ram_le, sizeof it->ram_le) ||
-           fwcfg_add_file(&pc->fwcfg, "etc/e820", it->e820, (uint32_t)(k * sizeof it->e820[0]));
+           fwcfg_add_file(&pc->fwcfg, "etc/e820", it->e820, ne * sizeof it->e820[0]);
 }
 
 int pc_bios_setup(struct pc *pc)

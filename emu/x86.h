@@ -89,6 +89,7 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
 #define MSR_TSC 0x10
+#define MSR_TSC_ADJUST 0x3b /* SDM Vol 3B 17.17.3 */
 #define MSR_PLATFORM_ID 0x17
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_BIOS_SIGN_ID 0x8b /* microcode revision */
@@ -216,6 +217,7 @@
 #define CPUID_80000001_EDX_PDPE1GB (1u << 26)
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_80000007_EDX_INVTSC (1u << 8)
+#define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_EBX_BMI1 (1u << 3)
 #define CPUID_7_EBX_SMEP (1u << 7)
 #define CPUID_7_EBX_SMAP (1u << 20)

@@ -262,6 +262,7 @@ struct cpu {
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_aux, pat, apic_base, misc_enable;
     uint64_t tsc_offset; /* IA32_TSC writes: guest TSC = bus->tsc() + tsc_offset */
+    uint64_t tsc_adjust; /* IA32_TSC_ADJUST: what TSC and TSC_ADJUST writes added (17.17.3) */
     uint64_t mtrr_def, mtrr_fixed[11], mtrr_var[16]; /* MTRRs, storage only */
     uint64_t dr[8];                                  /* DR0..DR7, storage only */
 

@@ -114,7 +114,8 @@ static struct cpuid_regs cpuid_leaf(const struct cpu *c, uint32_t leaf, uint32_t
         break;
     case 7:
         if (sub == 0)
-            r.b = (c->feat.tzcnt ? CPUID_7_EBX_BMI1 : 0) | CPUID_7_EBX_SMEP | CPUID_7_EBX_SMAP;
+            r.b = CPUID_7_EBX_TSC_ADJUST | (c->feat.tzcnt ? CPUID_7_EBX_BMI1 : 0) | CPUID_7_EBX_SMEP |
+                  CPUID_7_EBX_SMAP;
         break;
     case 0xb:
     case 0x1f:

@@ -361,7 +361,7 @@ struct init_keep {
     uint8_t events_need_if, events_need_nmi_open;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-    uint64_t tsc_aux, pat, misc_enable, tsc_offset, mtrr_def;
+    uint64_t tsc_aux, pat, misc_enable, tsc_offset, tsc_adjust, mtrr_def;
     uint64_t mtrr_fixed[11], mtrr_var[16];
     uint64_t icount;
     struct x87_state x87;
@@ -385,6 +385,7 @@ void cpu_init_reset(struct cpu *c)
                           .pat = c->pat,
                           .misc_enable = c->misc_enable,
                           .tsc_offset = c->tsc_offset,
+                          .tsc_adjust = c->tsc_adjust,
                           .mtrr_def = c->mtrr_def,
                           .icount = c->icount,
                           .x87 = c->x87};
@@ -397,6 +398,7 @@ void cpu_init_reset(struct cpu *c)
     c->sysenter_cs = k.sysenter_cs, c->sysenter_esp = k.sysenter_esp;
     c->sysenter_eip = k.sysenter_eip, c->tsc_aux = k.tsc_aux, c->pat = k.pat;
     c->misc_enable = k.misc_enable, c->tsc_offset = k.tsc_offset, c->mtrr_def = k.mtrr_def;
+    c->tsc_adjust = k.tsc_adjust;
     memcpy(c->mtrr_fixed, k.mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(c->mtrr_var, k.mtrr_var, sizeof k.mtrr_var);
     c->icount = k.icount;

@@ -325,46 +325,6 @@ Test(cpu_paging, long_mode_user_page_fault_and_iretq_back_to_ring3)
     cr_assert_eq(get64(f + 16), 0x23);
 }
 
-/*
- * RAM above 4 GiB (struct cpu_bus ram_high): PAE maps linear pages to it,
- * and a page table that lives there is walked, with its accessed bit set.
- * What lies past its end is no RAM: reads give all ones.
- */
-Test(cpu_paging, pae_reaches_the_second_ram_region)
-{
-    static uint8_t high[64 << 10];
-    const uint64_t base = 1ull << 32;
-    /* mov eax, cr0; or eax, PG; mov cr0, eax; mov dword [0x200000], 0x11223344;
-     * mov eax, [0x400000]; mov ebx, [0x201000]; hlt */
-    const uint8_t code[] = {0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22, 0xc0,
-                            0xc7, 0x05, 0x00, 0x00, 0x20, 0x00, 0x44, 0x33, 0x22, 0x11, 0xa1,
-                            0x00, 0x00, 0x40, 0x00, 0x8b, 0x1d, 0x00, 0x10, 0x20, 0x00, 0xf4};
-    struct cpu *c = boot32(code, sizeof code);
-    memset(high, 0, sizeof high);
-    m.bus.ram_high = high;
-    m.bus.ram_high_base = base;
-    m.bus.ram_high_size = sizeof high;
-    put64(PT, (PT + 0x1000) | PTE_P);                             /* PDPTE 0 -> PD */
-    put64(PT + 0x1000, 0 | PTE_P | PTE_W | PTE_PS);               /* 0..2 MiB: identity */
-    put64(PT + 0x1000 + 8, (PT + 0x2000) | PTE_P | PTE_W);        /* 2 MiB.. -> PT in low RAM */
-    put64(PT + 0x1000 + 16, (base + 0x8000) | PTE_P | PTE_W);     /* 4 MiB.. -> PT in high RAM */
-    put64(PT + 0x2000, base | PTE_P | PTE_W);                     /* 0x200000 -> 4 GiB */
-    put64(PT + 0x2000 + 8, (base + sizeof high) | PTE_P | PTE_W); /* 0x201000 -> past the end */
-    uint64_t pte = (base + 0x2000) | PTE_P | PTE_W;
-    memcpy(high + 0x8000, &pte, 8); /* 0x400000 -> 4 GiB + 8 KiB */
-    uint32_t want = 0xcafef00d;
-    memcpy(high + 0x2000, &want, 4);
-    c->cr4 = CR4_PAE;
-    c->cr3 = PT;
-    cr_assert_eq(run(c), CPU_EXIT_HLT);
-    uint32_t got;
-    memcpy(&got, high, 4);
-    cr_assert_eq(got, 0x11223344, "the store landed at 4 GiB");
-    cr_assert_eq((uint32_t)c->gpr[REG_RAX], want, "through a page table in high RAM");
-    cr_assert(high[0x8000] & PTE_A, "A set in the high-RAM page table");
-    cr_assert_eq((uint32_t)c->gpr[REG_RBX], 0xffffffffu, "past the region: no RAM");
-}
-
 /* 32-bit paging with every page supervisor but 0x6000 (data) and USER (code) */
 static struct cpu *boot_smx(const uint8_t *code, size_t len, uint32_t cr4)
 {
@@ -424,4 +384,44 @@ Test(cpu_paging, stac_at_cpl3_is_ud)
     put(USER, user, sizeof user);
     cr_assert_eq(run(c), CPU_EXIT_HLT);
     assert_in_handler(c, VEC_UD);
+}
+
+/*
+ * RAM above 4 GiB (struct cpu_bus ram_high): PAE maps linear pages to it,
+ * and a page table that lives there is walked, with its accessed bit set.
+ * What lies past its end is no RAM: reads give all ones.
+ */
+Test(cpu_paging, pae_reaches_the_second_ram_region)
+{
+    static uint8_t high[64 << 10];
+    const uint64_t base = 1ull << 32;
+    /* mov eax, cr0; or eax, PG; mov cr0, eax; mov dword [0x200000], 0x11223344;
+     * mov eax, [0x400000]; mov ebx, [0x201000]; hlt */
+    const uint8_t code[] = {0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22, 0xc0,
+                            0xc7, 0x05, 0x00, 0x00, 0x20, 0x00, 0x44, 0x33, 0x22, 0x11, 0xa1,
+                            0x00, 0x00, 0x40, 0x00, 0x8b, 0x1d, 0x00, 0x10, 0x20, 0x00, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    memset(high, 0, sizeof high);
+    m.bus.ram_high = high;
+    m.bus.ram_high_base = base;
+    m.bus.ram_high_size = sizeof high;
+    put64(PT, (PT + 0x1000) | PTE_P);                             /* PDPTE 0 -> PD */
+    put64(PT + 0x1000, 0 | PTE_P | PTE_W | PTE_PS);               /* 0..2 MiB: identity */
+    put64(PT + 0x1000 + 8, (PT + 0x2000) | PTE_P | PTE_W);        /* 2 MiB.. -> PT in low RAM */
+    put64(PT + 0x1000 + 16, (base + 0x8000) | PTE_P | PTE_W);     /* 4 MiB.. -> PT in high RAM */
+    put64(PT + 0x2000, base | PTE_P | PTE_W);                     /* 0x200000 -> 4 GiB */
+    put64(PT + 0x2000 + 8, (base + sizeof high) | PTE_P | PTE_W); /* 0x201000 -> past the end */
+    uint64_t pte = (base + 0x2000) | PTE_P | PTE_W;
+    memcpy(high + 0x8000, &pte, 8); /* 0x400000 -> 4 GiB + 8 KiB */
+    uint32_t want = 0xcafef00d;
+    memcpy(high + 0x2000, &want, 4);
+    c->cr4 = CR4_PAE;
+    c->cr3 = PT;
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    uint32_t got;
+    memcpy(&got, high, 4);
+    cr_assert_eq(got, 0x11223344, "the store landed at 4 GiB");
+    cr_assert_eq((uint32_t)c->gpr[REG_RAX], want, "through a page table in high RAM");
+    cr_assert(high[0x8000] & PTE_A, "A set in the high-RAM page table");
+    cr_assert_eq((uint32_t)c->gpr[REG_RBX], 0xffffffffu, "past the region: no RAM");
 }

@@ -823,3 +823,38 @@ Test(cpu_system, pam_read_only_reads_ram_and_drops_writes)
     cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x77);
     cr_assert_eq(m.ram[0xf0000], 0x77);
 }
+
+/* SDM Vol 3B 17.17.3: TSC and IA32_TSC_ADJUST move together, on this vCPU alone */
+Test(cpu_system, tsc_adjust_follows_tsc_writes)
+{
+    /* wrmsr; rdtsc; hlt */
+    const uint8_t code[] = {0x0f, 0x30, 0x0f, 0x31, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    c->gpr[REG_RCX] = MSR_TSC;
+    c->gpr[REG_RDX] = 0x100, c->gpr[REG_RAX] = 0; /* the TSC without a bus is icount */
+    uint64_t before = c->icount;
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    uint64_t tsc = c->gpr[REG_RDX] << 32 | (uint32_t)c->gpr[REG_RAX];
+    cr_assert_eq(tsc, (0x100ull << 32) + 1, "one instruction after the write");
+    cr_assert_eq(c->tsc_adjust, (0x100ull << 32) - before, "TSC_ADJUST moved as far");
+
+    /* wrmsr (TSC_ADJUST := 0); rdtsc; hlt: the TSC goes back to the count */
+    c = boot32(code, sizeof code);
+    c->tsc_offset = c->tsc_adjust = 5000;
+    c->gpr[REG_RCX] = MSR_TSC_ADJUST;
+    c->gpr[REG_RDX] = c->gpr[REG_RAX] = 0;
+    uint64_t count = c->icount;
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    tsc = c->gpr[REG_RDX] << 32 | (uint32_t)c->gpr[REG_RAX];
+    cr_assert_eq(tsc, count + 1);
+    cr_assert_eq(c->tsc_adjust, 0);
+
+    /* mov ecx, 0x3b; rdmsr; hlt; and INIT keeps it */
+    const uint8_t rd[] = {0xb9, 0x3b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0xf4};
+    c = boot32(rd, sizeof rd);
+    c->tsc_adjust = 0x123456789ull;
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RDX] << 32 | (uint32_t)c->gpr[REG_RAX], 0x123456789ull);
+    cpu_init_reset(c);
+    cr_assert_eq(c->tsc_adjust, 0x123456789ull);
+}

@@ -31,6 +31,38 @@ static void delay_us(uint32_t us)
 
 static void send_ipi(uint32_t icr) { lapic_send_ipi(0, icr); }
 
+/*
+ * An IPI is two register writes in xAPIC mode: an interrupt handler on this
+ * CPU that sent one of its own in between would change ICR_HI under us, so
+ * IF is off for it.
+ */
+static uint32_t irq_save(void)
+{
+    uint32_t f;
+    __asm__ volatile("pushfl; popl %0; cli" : "=r"(f)::"memory");
+    return f;
+}
+
+static void irq_restore(uint32_t f)
+{
+    if (f & (1u << 9))
+        __asm__ volatile("sti" ::: "memory");
+}
+
+void smp_send_ipi(uint32_t dest, uint8_t vector)
+{
+    uint32_t f = irq_save();
+    lapic_send_ipi(dest, ICR_FIXED | ICR_ASSERT | vector);
+    irq_restore(f);
+}
+
+void smp_send_ipi_others(uint8_t vector)
+{
+    uint32_t f = irq_save();
+    lapic_send_ipi(0, ICR_ALL_BUT | ICR_FIXED | ICR_ASSERT | vector);
+    irq_restore(f);
+}
+
 void smp_barrier_wait(struct smp_barrier *b, unsigned n, uint32_t *my_sense)
 {
     uint32_t s = *my_sense ^ 1;

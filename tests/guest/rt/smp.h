@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apic.h"
+#include "cpu.h"
+
 #define SMP_MAX_CPUS 64
 
 /* start ncpus - 1 APs, each running fn(index) (1..ncpus-1) on its own stack;
@@ -52,6 +55,18 @@ bool smp_call_busy(uint32_t apic_id);                              /* a call is 
 #define MSR_TSC        0x10
 #define MSR_TSC_ADJUST 0x3b
 
+/* set SVR's APIC software enable (SDM 11.4.7.2; smp_start_aps does it on every CPU) */
+static inline void lapic_sw_enable(void)
+{
+    lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | SVR_ENABLE | 0xff);
+}
+
+/* a fixed, edge-triggered IPI of vector to the CPU with APIC ID dest (physical) */
+void smp_send_ipi(uint32_t dest, uint8_t vector);
+/* the same to every CPU but this one (the all-excluding-self shorthand) */
+void smp_send_ipi_others(uint8_t vector);
+static inline void smp_eoi(void) { lapic_eoi(); }
+
 /* a sense-reversing barrier for n CPUs; each CPU keeps its own sense */
 struct smp_barrier {
     volatile uint32_t count, sense;
@@ -65,6 +80,19 @@ static inline uint64_t rdtsc_ordered(void)
     __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
     return (uint64_t)hi << 32 | lo;
 }
+
+/*
+ * Mask both 8259s (OCW1, all IRQs): firmware may have left the PIT running
+ * into the BSP's LINT0 at its vectors 8-15 (SeaBIOS does), which would look
+ * like exceptions once a test turns interrupts on.
+ */
+static inline void pic_mask_all(void)
+{
+    __asm__ volatile("outb %%al, $0x21; outb %%al, $0xa1" ::"a"(0xff));
+}
+
+/* wait for an interrupt with none lost: STI's shadow covers the HLT (SDM Vol 3A 6.8.3) */
+static inline void sti_hlt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 
 /*
  * An interrupt gate stub for idt_set_gate() that saves the general
