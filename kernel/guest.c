@@ -2,13 +2,15 @@
  * kernel/guest.c: the bare-metal host runs a guest. The boot loader brought
  * the guest's files as modules (GRUB: "module2 /boot/guest.elf guest.elf";
  * qemu -kernel baremu.elf -initrd guest.elf: one module with no name);
- * -kernel and -initrd name them. vCPU i runs on core i (emu/host.h,
+ * -kernel, -initrd and -drive name them (the disk is a module in RAM,
+ * kernel/disk.h). vCPU i runs on core i (emu/host.h,
  * kernel/host.c); the machine's exit status becomes the kernel's verdict.
  */
 #include <string.h>
 
 #include "emu/machine.h"
 #include "kernel/console.h"
+#include "kernel/disk.h"
 #include "kernel/guest.h"
 #include "kernel/kernel.h"
 #include "kernel/percpu.h"
@@ -65,11 +67,16 @@ void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
         mc.initrd = (const uint8_t *)(uintptr_t)r->start;
         mc.initrd_len = (size_t)(r->end - r->start);
     }
-    if (cfg->drive) {
-        kprintf("baremu: -drive: no host disk driver yet on bare metal\n");
-        kernel_stop(KERNEL_EXIT_BADCMD);
-    }
     char err[256];
+    if (cfg->drive) {
+        const struct boot_module *d = find_module(bi, "-drive", cfg->drive);
+        if (disk_from_module(d, &mc.disk, err, sizeof err) != 0) {
+            kprintf("baremu: %s\n", err);
+            kernel_stop(KERNEL_EXIT_BADCMD);
+        }
+        kprintf("disk: %s, %llu KiB in RAM (writes stay in RAM)\n", cfg->drive,
+                (unsigned long long)((d->end - d->start) >> 10));
+    }
     if (machine_create(&machine, &mc, err, sizeof err) != 0) {
         kprintf("baremu: %s\n", err);
         kernel_stop(KERNEL_EXIT_BADCMD);

@@ -12,8 +12,17 @@ enum { RW_LATCH, RW_LSB, RW_MSB, RW_WORD0, RW_WORD1 };
 
 #define MAX_CATCH_UP 64 /* transitions replayed by one poll; further behind, skip ahead */
 
+/* modes in which a low gate stops the count (datasheet, "Mode definitions"): 0, 2, 3, 4 */
+static bool gate_holds(const struct pit_channel *c)
+{
+    return !c->gate && c->mode != 1 && c->mode != 5;
+}
+
+/* PIT ticks counted by now; none since the gate fell, while it holds the count */
 static uint64_t pit_ticks(const struct pit *p, const struct pit_channel *c, uint64_t now)
 {
+    if (gate_holds(c) && now > c->gate_low_at)
+        now = c->gate_low_at;
     return now <= c->load_time ? 0 : muldiv64(now - c->load_time, PIT_HZ, p->clock->hz);
 }
 
@@ -46,6 +55,8 @@ static bool get_out(const struct pit *p, const struct pit_channel *c, uint64_t n
 {
     if (!c->count)
         return c->mode != 0; /* a new control word: mode 0 starts low, the rest high */
+    if (gate_holds(c) && (c->mode == 2 || c->mode == 3))
+        return true; /* a low gate sets OUT high at once in modes 2 and 3 */
     uint64_t d = pit_ticks(p, c, now);
     switch (c->mode) {
     default:
@@ -88,7 +99,7 @@ static uint64_t next_transition(const struct pit_channel *c, uint64_t d)
 static void rearm(struct pit *p, struct pit_channel *c, uint64_t now)
 {
     c->next = CLOCK_NEVER;
-    if (!c->count)
+    if (!c->count || gate_holds(c))
         return;
     uint64_t t = next_transition(c, pit_ticks(p, c, now));
     if (t != CLOCK_NEVER)
@@ -243,15 +254,26 @@ void pit_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
     spin_unlock(&p->lock);
 }
 
-/* a rising gate restarts modes 1, 2, 3 and 5 (datasheet, "Gate"); XXX: a low gate does not pause
- * counting, as QEMU */
+/*
+ * The gate (datasheet, "Mode definitions"): in modes 0 and 4 a low gate
+ * stops the count and a high one lets it go on from there; in modes 2 and 3
+ * a low gate stops it and sets OUT high, and a rising one reloads it, as it
+ * triggers modes 1 and 5.
+ */
 static void set_gate(struct pit *p, struct pit_channel *c, bool gate, uint64_t now)
 {
-    if (!c->gate && gate && c->count && c->mode != 0 && c->mode != 4) {
+    if (c->gate == gate)
+        return;
+    if (!gate) {
+        c->gate_low_at = now;
+    } else if (c->mode == 0 || c->mode == 4) {
+        /* resume: the time the gate held it does not count (a count loaded meanwhile starts now) */
+        c->load_time = c->load_time >= c->gate_low_at ? now : c->load_time + (now - c->gate_low_at);
+    } else if (c->count) {
         c->load_time = now;
-        rearm(p, c, now);
     }
     c->gate = gate;
+    rearm(p, c, now);
 }
 
 uint64_t pit_port61_read(void *opaque, uint64_t offset, unsigned size)

@@ -41,7 +41,8 @@ struct pit_channel {
     uint8_t rw_mode, mode, bcd;
     bool gate;
     bool out;           /* the output as last driven */
-    uint64_t load_time; /* guest ticks at which count was loaded */
+    uint64_t load_time; /* guest ticks at which count was loaded (moved on by the gate's pauses) */
+    uint64_t gate_low_at; /* guest ticks at which the gate last fell */
     uint64_t next;      /* the next output transition, guest ticks, or CLOCK_NEVER */
 };
 

@@ -196,6 +196,60 @@ Test(pit, rising_gate_restarts_mode1)
     cr_assert_eq(read_word(0x42), 0x20, "reloaded by the gate");
 }
 
+/* datasheet, mode 0: "GATE = 0 disables counting", and counting goes on when it returns */
+Test(pit, low_gate_pauses_mode0)
+{
+    setup();
+    out(0x61, PORT61_GATE2);
+    out(0x43, 0xb0); /* channel 2, mode 0 */
+    out(0x42, 0x00);
+    out(0x42, 0x01); /* 256 */
+    advance_ticks(100);
+    cr_assert_eq(read_word(0x42), 156);
+    out(0x61, 0); /* gate low */
+    advance_ticks(500);
+    cr_assert_eq(read_word(0x42), 156, "held while the gate is low");
+    cr_assert_eq(in(0x61) & PORT61_OUT2, 0, "and OUT with it");
+    out(0x61, PORT61_GATE2);
+    advance_ticks(155);
+    cr_assert_eq(read_word(0x42), 1);
+    cr_assert_eq(in(0x61) & PORT61_OUT2, 0);
+    advance_ticks(1);
+    cr_assert_eq(in(0x61) & PORT61_OUT2, PORT61_OUT2, "terminal count 256 counted ticks after the load");
+}
+
+/* a count loaded with the gate low waits for it (mode 0) */
+Test(pit, mode0_count_waits_for_gate)
+{
+    setup();
+    out(0x43, 0xb0);
+    out(0x42, 0x10);
+    out(0x42, 0x00);
+    advance_ticks(50);
+    cr_assert_eq(read_word(0x42), 0x10, "gate low since power-on: not counting");
+    out(0x61, PORT61_GATE2);
+    advance_ticks(0x10);
+    cr_assert_eq(in(0x61) & PORT61_OUT2, PORT61_OUT2);
+}
+
+/* mode 2: a low gate stops the count and sets OUT high; a rising gate reloads */
+Test(pit, low_gate_mode2_out_high_and_reload)
+{
+    setup();
+    out(0x61, PORT61_GATE2);
+    out(0x43, 0xb4); /* channel 2, mode 2 */
+    out(0x42, 0x40);
+    out(0x42, 0x00);
+    advance_ticks(0x3f); /* the count is 1: OUT low */
+    cr_assert_eq(in(0x61) & PORT61_OUT2, 0);
+    out(0x61, 0);
+    cr_assert_eq(in(0x61) & PORT61_OUT2, PORT61_OUT2, "high at once");
+    advance_ticks(10);
+    cr_assert_eq(read_word(0x42), 1, "held");
+    out(0x61, PORT61_GATE2);
+    cr_assert_eq(read_word(0x42), 0x40, "reloaded by the rising gate");
+}
+
 Test(pit, garbage_never_crashes)
 {
     setup();

@@ -9,16 +9,14 @@
 #define VEC_GP          13
 #define PORT_E9         0xe9 /* Bochs's debug port, which reads back its own number */
 
-/* PIT channel 2 through port 0x61 (Intel 8254 datasheet; 82371AB port 61h) */
-#define PIT_CH2        0x42
-#define PIT_CMD        0x43
-#define PIT_CMD_CH2_M0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
-#define PORT_61        0x61
-#define P61_GATE2      0x01
-#define P61_SPEAKER    0x02
-#define P61_OUT2       0x20
-#define PIT_HZ         1193182u
-#define CALIBRATE_MS   10
+/* PIT channel 0, counted down and read back by latch (Intel 8254 datasheet) */
+#define PIT_CH0          0x40
+#define PIT_CMD          0x43
+#define PIT_CMD_CH0_M2   0x34 /* channel 0, lobyte/hibyte, mode 2 (rate generator), binary */
+#define PIT_CMD_LATCH0   0x00 /* counter latch, channel 0 */
+#define PIT_HZ           1193182u
+#define CALIBRATE_MS     10
+#define CALIBRATE_MIN_HZ 10000000ull /* less than 10 MHz: the PIT did not count */
 
 extern void gp_recover_stub(void);
 
@@ -61,23 +59,35 @@ bool engine_is_baremu(void)
     return hv_signature("baremubaremu");
 }
 
-/* TSC ticks across CALIBRATE_MS of PIT channel 2 counting down in mode 0 */
+static uint16_t pit_ch0_count(void)
+{
+    outb(PIT_CMD, PIT_CMD_LATCH0);
+    uint8_t lo = inb(PIT_CH0);
+    return (uint16_t)(lo | inb(PIT_CH0) << 8);
+}
+
+/*
+ * TSC ticks across CALIBRATE_MS of PIT channel 0 counting down (its gate is
+ * always high, unlike channel 2's behind port 0x61, which not every machine
+ * has: QEMU's microvm does not). Its IRQ 0 is masked by now. 0 if the
+ * count did not move.
+ */
 static uint64_t calibrate(void)
 {
-    uint32_t count = PIT_HZ / 1000 * CALIBRATE_MS;
-    uint8_t p61 = inb(PORT_61);
-    outb(PORT_61, (uint8_t)((p61 & ~(P61_SPEAKER | P61_GATE2))));
-    outb(PIT_CMD, PIT_CMD_CH2_M0);
-    outb(PIT_CH2, (uint8_t)count);
-    outb(PIT_CH2, (uint8_t)(count >> 8));
-    outb(PORT_61, (uint8_t)((p61 & ~P61_SPEAKER) | P61_GATE2)); /* a rising gate starts it */
+    outb(PIT_CMD, PIT_CMD_CH0_M2);
+    outb(PIT_CH0, 0); /* 65536 */
+    outb(PIT_CH0, 0);
+    uint16_t prev = pit_ch0_count();
+    uint32_t elapsed = 0, want = PIT_HZ / 1000 * CALIBRATE_MS;
     uint64_t t0 = rdtsc();
-    /* OUT2 goes high at terminal count; give up after ~10 s of a 10 GHz TSC */
-    while (!(inb(PORT_61) & P61_OUT2) && rdtsc() - t0 < 100000000000ull)
-        cpu_pause();
-    uint64_t t = rdtsc() - t0;
-    outb(PORT_61, p61);
-    return t * (1000 / CALIBRATE_MS);
+    /* give up after ~10 s of a 10 GHz TSC */
+    while (elapsed < want && rdtsc() - t0 < 100000000000ull) {
+        uint16_t now = pit_ch0_count();
+        elapsed += (uint16_t)(prev - now); /* counts down, wrapping through 65536 */
+        prev = now;
+    }
+    uint64_t hz = (rdtsc() - t0) * (1000 / CALIBRATE_MS);
+    return elapsed >= want && hz >= CALIBRATE_MIN_HZ ? hz : 0;
 }
 
 static volatile uint64_t hz;

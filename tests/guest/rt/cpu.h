@@ -89,7 +89,7 @@ bool engine_is_bochs(void);
 
 /*
  * TSC ticks per second: the hypervisor timing leaf (0x40000010) if the
- * engine has one, else measured once against PIT channel 2 (10 ms).
+ * engine has one, else measured once against PIT channel 0 (10 ms).
  */
 uint64_t tsc_hz(void);
 uint64_t tsc_after_ms(uint32_t ms); /* the TSC value ms milliseconds from now */

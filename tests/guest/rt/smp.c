@@ -135,7 +135,8 @@ bool smp_sipi_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index))
     }
     for (uint32_t spin = 0; ap_checked_in == before && spin < CHECK_IN_SPINS; spin++)
         __asm__ volatile("pause");
-    ap_next_stack = 0;
+    if (ap_checked_in == before)
+        ap_next_stack = 0; /* nobody took it; one that did cleared it, and the next starter may post */
     return ap_checked_in != before;
 }
 

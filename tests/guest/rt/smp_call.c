@@ -11,7 +11,7 @@
 struct slot {
     void (*volatile fn)(void *);
     void *volatile arg;
-    volatile uint32_t posted, done;
+    volatile uint32_t posted, taken, done; /* calls posted, the one started, calls finished */
 };
 
 static struct slot slots[SMP_MAX_CPUS];
@@ -27,14 +27,16 @@ void smp_worker(unsigned index)
 {
     (void)index;
     struct slot *s = slot_of(cpu_apic_id());
-    /* a call cut short by an INIT is over: start afresh */
-    __atomic_store_n(&s->done, s->posted, __ATOMIC_RELEASE);
+    /* a call an INIT cut short is over; one posted before this AP got here is not */
+    if (s->taken != s->done)
+        __atomic_store_n(&s->done, s->taken, __ATOMIC_RELEASE);
     for (;;) {
         while (__atomic_load_n(&s->posted, __ATOMIC_ACQUIRE) == s->done)
             cpu_pause();
+        s->taken = s->posted;
         s->fn(s->arg);
         irq_disable();
-        __atomic_store_n(&s->done, s->posted, __ATOMIC_RELEASE);
+        __atomic_store_n(&s->done, s->taken, __ATOMIC_RELEASE);
     }
 }
 
