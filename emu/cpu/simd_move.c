@@ -271,18 +271,25 @@ HANDLER(op_movnti)
  * MASKMOVQ, MASKMOVDQU: the bytes of the first register whose mask byte (in
  * the second) has its top bit set go to DS:rDI (SDM Vol 2B MASKMOVDQU).
  * Whether an empty mask still faults is implementation-specific; AMD Zen
- * faults as for a store of the whole span, and so do we: the span is
- * reached for writing, first byte first, before a byte is written.
+ * faults as for a store of the whole span, in 8-byte pieces, each checked
+ * against the segment then reached in the page tables before the next
+ * (which decides between #GP and #PF at a segment's end); so do we, and
+ * only then are bytes written.
  */
 static void mask_store(struct cpu *c, const struct insn *i, const union xmm *v,
                        const union xmm *mask, unsigned n)
 {
-    uint64_t off = c->gpr[REG_RDI] & size_mask(i->asz);
-    uint64_t lin = cpu_block_linear(c, i->seg, off, n, 0, ACC_WRITE);
-    (void)cpu_tlb_fill(c, lin, ACC_WRITE);
+    uint64_t off = c->gpr[REG_RDI], amask = size_mask(i->asz), piece[2];
+    for (unsigned j = 0; j < n / 8; j++) {
+        piece[j] = cpu_linear(c, i->seg, (off + 8 * j) & amask, 8, ACC_WRITE);
+        uint64_t last = cpu_block_at(c, piece[j], 7);
+        (void)cpu_tlb_fill(c, piece[j], ACC_WRITE);
+        if ((last ^ piece[j]) >> X86_PAGE_SHIFT)
+            (void)cpu_tlb_fill(c, last & ~(X86_PAGE_SIZE - 1), ACC_WRITE);
+    }
     for (unsigned k = 0; k < n; k++)
         if (mask->b[k] & 0x80)
-            cpu_write_lin(c, cpu_block_at(c, lin, k), 1, v->b[k]);
+            cpu_write_lin(c, cpu_block_at(c, piece[k / 8], k % 8), 1, v->b[k]);
 }
 
 /*
