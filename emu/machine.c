@@ -158,6 +158,13 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
     m->ram = host_ram_alloc(cfg->ram_size);
     if (!m->ram)
         return fail(err, errlen, "-m: cannot allocate the guest RAM");
+    m->code.npages = cfg->ram_size >> X86_PAGE_SHIFT;
+    m->code.page = calloc(m->code.npages ? m->code.npages : 1, sizeof *m->code.page);
+    m->cpu_list = calloc(cfg->ncpus, sizeof *m->cpu_list);
+    if (!m->code.page || !m->cpu_list)
+        return fail(err, errlen, "-m: no memory for the guest RAM's code map");
+    m->code.cpus = m->cpu_list;
+    m->code.ncpus = cfg->ncpus;
     /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
     clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
 
@@ -169,6 +176,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .unix_time = cfg->unix_time,
         .ram = m->ram,
         .ram_size = cfg->ram_size,
+        .code = &m->code,
         .disk = cfg->disk,
         .kick = pc_kick,
         .console_tx = pc_console_tx,
@@ -217,8 +225,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
             .cr8_write = vcpu_cr8_write,
+            .code = &m->code,
         };
         cpu_init(&v->cpu, &v->bus, i);
+        m->cpu_list[i] = &v->cpu;
         v->cpu.feat.apic_id = i;
         v->cpu.feat.ncpus = cfg->ncpus;
         v->cpu.feat.tsc_hz = m->clock.hz;

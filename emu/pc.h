@@ -64,6 +64,7 @@ struct pc_config {
     int64_t unix_time;         /* wall-clock seconds now, for the RTC */
     uint8_t *ram;              /* flat guest RAM at 0, for fw_cfg and virtio DMA */
     uint64_t ram_size;
+    struct codemap *code; /* RAM's write tracking, told of every DMA write (may be NULL) */
     struct blk_backend disk; /* the virtio-blk disk; none when disk.read is NULL */
     /* the machine's side; any may be NULL */
     void (*kick)(void *opaque, unsigned vcpu); /* host_kick */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/codemap.h"
 #include "emu/cpu/insn.h"
 #include "emu/lock.h"
 
@@ -162,6 +163,11 @@ struct cpu_bus {
     /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
     uint64_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint64_t value);
+    /* write tracking of ram, shared by the machine's vCPUs and devices: code
+     * decoded from RAM is cached only with it (NULL: RAM code is decoded at
+     * every execution). Whoever writes RAM behind the vCPUs' backs (DMA, the
+     * host) reports it with codemap_written(). */
+    struct codemap *code;
 };
 
 /* why cpu_run returned */
@@ -231,22 +237,29 @@ struct cpu {
     struct cpu_exception exc;
 
     /* interrupt and exception state (intr.c) */
-    bool stop_at_exc;        /* user-mode embedding: cpu_run stops at exceptions */
-    bool nmi_blocked;        /* from NMI delivery to the next IRET */
-    uint8_t delivering;      /* class of the event being delivered (intr.c), for #DF */
-    uint8_t sys_access;      /* implicit supervisor accesses (descriptor tables, TSS) */
-    uint8_t exit_req;        /* enum cpu_exit a handler asked for (HLT) */
-    bool tlb_large;          /* the TLB holds pieces of a large page */
-    uint64_t shadow_at;      /* icount at which an STI or MOV SS interrupt shadow holds */
-    uint64_t fill_pa;        /* physical page of the last cpu_tlb_fill */
-    uint64_t run_end;        /* icount at which this cpu_run's budget ends */
-    uint64_t icache_cs_base; /* the CS the cached instructions were checked against */
-    uint32_t icache_cs_limit;
+    bool stop_at_exc;         /* user-mode embedding: cpu_run stops at exceptions */
+    bool nmi_blocked;         /* from NMI delivery to the next IRET */
+    uint8_t delivering;       /* class of the event being delivered (intr.c), for #DF */
+    uint8_t sys_access;       /* implicit supervisor accesses (descriptor tables, TSS) */
+    uint8_t exit_req;         /* enum cpu_exit a handler asked for (HLT) */
+    bool tlb_large;           /* the TLB holds pieces of a large page */
+    uint64_t shadow_at;       /* icount at which an STI or MOV SS interrupt shadow holds */
+    uint64_t fill_pa;         /* physical page of the last cpu_tlb_fill */
+    uint64_t run_end;         /* icount at which this cpu_run's budget ends */
+    uint32_t icache_cs_limit; /* the CS limit the cached blocks were checked against */
+    unsigned blk_end;         /* the running block stops when this many of it have run */
+    /* odd while the vCPU may be inside a guest store (in cpu_run, cpu_interrupt,
+     * cpu_nmi); +2 at every block boundary. Read by other vCPUs (block.c). */
+    uint64_t qseq;
 
     struct cpu_bus *bus;
     struct tlb_entry tlb[CPU_TLB_SIZE];
-    struct icache_entry icache[ICACHE_SIZE];
     void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
+
+    /* the block cache (block.c), last: cpu_init does not clear the arena */
+    struct block *blk_hash[BLOCK_HASH_SIZE];
+    size_t blk_used; /* bytes of the arena in use */
+    _Alignas(16) uint8_t blk_arena[BLOCK_ARENA_BYTES];
 };
 
 /* reset state (SDM Vol 3A 9.1.1), on the given bus */
@@ -298,7 +311,8 @@ void cpu_set_rflags(struct cpu *c, uint64_t rflags);
  * a new CS base or limit drops the decoded instructions */
 void cpu_update_mode(struct cpu *c);
 void cpu_tlb_flush(struct cpu *c);
-/* forget every decoded instruction (never needed for correctness; see insn.h) */
+/* forget every decoded instruction. Needed only by an embedding that changes
+ * code the codemap does not see: pages outside bus->ram (a translate hook's) */
 void cpu_icache_flush(struct cpu *c);
 
 /*

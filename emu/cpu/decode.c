@@ -172,7 +172,12 @@ static void legacy_seg(struct insn *i, unsigned seg, bool mode64)
 
 void cpu_decode(struct cpu *c, struct insn *i)
 {
-    struct fetch f = {.c = c, .lin = c->seg[SEG_CS].base + c->rip};
+    cpu_decode_at(c, i, c->seg[SEG_CS].base + c->rip, NULL, 0);
+}
+
+void cpu_decode_at(struct cpu *c, struct insn *i, uint64_t lin, const uint8_t *p, unsigned left)
+{
+    struct fetch f = {.c = c, .lin = lin, .p = p, .left = left};
     bool mode64 = c->mode == MODE_LONG64;
     uint8_t b;
 

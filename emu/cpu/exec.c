@@ -19,8 +19,8 @@ static const struct seg real_seg = {.base = 0,
 
 void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
 {
-    /* the state after RESET (SDM Vol 3A table 9-1) */
-    memset(c, 0, sizeof *c);
+    /* the state after RESET (SDM Vol 3A table 9-1); the block arena needs no clearing */
+    memset(c, 0, offsetof(struct cpu, blk_arena));
     c->bus = bus;
     c->index = index;
     c->rflags = RFLAGS_FIXED;
@@ -40,6 +40,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->pat = 0x0007040600070406ull;
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
+    c->icache_cs_limit = c->seg[SEG_CS].limit;
     cpu_icache_flush(c);
     cpu_tlb_flush(c);
     cpu_update_mode(c);
@@ -76,11 +77,12 @@ void cpu_update_mode(struct cpu *c)
         c->mode = MODE_LONG64;
     else
         c->mode = (cs->attr & SEG_ATTR_DB) ? MODE_PROT32 : MODE_PROT16;
-    if (cs->base != c->icache_cs_base || cs->limit != c->icache_cs_limit) {
+    /* blocks are keyed by RIP, so only CS's limit concerns them (checked when built) */
+    if (cs->limit != c->icache_cs_limit) {
         cpu_icache_flush(c);
-        c->icache_cs_base = cs->base;
         c->icache_cs_limit = cs->limit;
     }
+    cpu_block_end(c);
 }
 
 uint64_t cpu_get_rflags(const struct cpu *c)
@@ -130,46 +132,10 @@ static const uint64_t ip_mask[] = {
     [MODE_LONG64] = ~0ull,
 };
 
-/* host address of the instruction byte at lin: the TLB's fetch tag, or a fill (which may fault) */
-static inline const uint8_t *fetch_host(struct cpu *c, uint64_t lin)
-{
-    struct tlb_entry *e = tlb_entry(c, lin);
-    uintptr_t page = e->xtag == lin >> X86_PAGE_SHIFT ? e->host : cpu_tlb_fill(c, lin, ACC_FETCH);
-    return (const uint8_t *)(page + (lin & (X86_PAGE_SIZE - 1)));
-}
-
-/* masks of the first n bytes of a 16-byte window, as two words */
-#define M(n) ((n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
-#define H(n) ((n) <= 8 ? 0 : (n) >= 16 ? ~0ull : (1ull << (8 * ((n)-8))) - 1)
-static const uint64_t mask_lo[16] = {M(0), M(1), M(2),  M(3),  M(4),  M(5),  M(6),  M(7),
-                                     M(8), M(9), M(10), M(11), M(12), M(13), M(14), M(15)};
-static const uint64_t mask_hi[16] = {H(0), H(1), H(2),  H(3),  H(4),  H(5),  H(6),  H(7),
-                                     H(8), H(9), H(10), H(11), H(12), H(13), H(14), H(15)};
-#undef M
-#undef H
-
-static inline bool same_bytes(const uint8_t *mem, const struct icache_entry *e, unsigned off)
-{
-    unsigned len = e->insn.len;
-    uint64_t a0, a1;
-    if (__builtin_expect(off <= X86_PAGE_SIZE - 16, 1)) {
-        __builtin_memcpy(&a0, mem, 8);
-        __builtin_memcpy(&a1, mem + 8, 8);
-    } else {
-        uint8_t b[16] = {0};
-        __builtin_memcpy(b, mem, len);
-        __builtin_memcpy(&a0, b, 8);
-        __builtin_memcpy(&a1, b + 8, 8);
-    }
-    return !(((a0 & mask_lo[len]) ^ e->bytes[0]) | ((a1 & mask_hi[len]) ^ e->bytes[1]));
-}
-
-/* the decoded instruction at RIP: from the cache when memory still holds its bytes */
 /*
  * Outside 64-bit mode an instruction must end inside CS (SDM Vol 3A 5.3).
- * Checked when an instruction is decoded; cpu_update_mode forgets every
- * cached instruction when CS's base or limit changes, so a cached one passed
- * the check against the CS it runs under.
+ * Blocks check it when they are built, and cpu_update_mode drops them all
+ * when CS's limit changes.
  */
 static inline void cs_limit_check(struct cpu *c, const struct insn *i)
 {
@@ -177,35 +143,51 @@ static inline void cs_limit_check(struct cpu *c, const struct insn *i)
         cpu_gp0(c);
 }
 
-/* always inlined: a call here costs ~20 host instructions per guest instruction */
-static inline __attribute__((always_inline)) const struct insn *fetch_insn(struct cpu *c)
+/* the block at RIP: from the cache when its page, RIP, mode and generation match */
+static inline __attribute__((always_inline)) const struct block *block_find(struct cpu *c)
 {
     uint64_t lin = c->seg[SEG_CS].base + c->rip;
     if (c->mode != MODE_LONG64)
         lin &= 0xffffffffull;
-    uint64_t key = lin << 2 | c->mode;
-    struct icache_entry *e = &c->icache[(lin ^ (lin >> ICACHE_BITS)) & (ICACHE_SIZE - 1)];
-    const uint8_t *mem = fetch_host(c, lin);
-    unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
-    if (__builtin_expect(e->key == key && same_bytes(mem, e, off), 1))
-        return &e->insn; /* checked against this CS when it was cached */
-    e->key = ~0ull;      /* invalid until the decode succeeds */
-    cpu_decode(c, &e->insn);
-    cs_limit_check(c, &e->insn);
-    unsigned len = e->insn.len;
-    if (off + len <= X86_PAGE_SIZE) {
-        uint8_t b[16] = {0};
-        memcpy(b, mem, len);
-        memcpy(e->bytes, b, 16);
-        e->key = key;
+    struct tlb_entry *e = tlb_entry(c, lin);
+    if (__builtin_expect(e->xtag == lin >> X86_PAGE_SHIFT, 1)) {
+        uintptr_t host = e->host + (lin & (X86_PAGE_SIZE - 1));
+        const struct block *b = c->blk_hash[cpu_block_hash(host)];
+        if (__builtin_expect(b->host == host && b->rip == c->rip && b->mode == c->mode &&
+                                 (uint32_t)(__atomic_load_n(b->code, __ATOMIC_RELAXED) >>
+                                            CODEMAP_GEN_SHIFT) == b->gen,
+                             1))
+            return b;
     }
-    return &e->insn;
+    return cpu_block_build(c, lin);
 }
 
-void cpu_icache_flush(struct cpu *c)
+/*
+ * Run a block: each instruction with RIP at its first byte and next_rip
+ * after it, until one leaves the sequence (a branch taken, a REP to go on, a
+ * fault, which unwinds), one ends the block (cpu_block_end), or the budget
+ * is spent. Right after an STI or MOV SS only the shadowed instruction runs,
+ * so the boundary after it sees pending events.
+ */
+static inline __attribute__((always_inline)) void block_run(struct cpu *c, const struct block *b)
 {
-    for (unsigned k = 0; k < ICACHE_SIZE; k++)
-        c->icache[k].key = ~0ull;
+    uint64_t left = c->run_end - c->icount;
+    unsigned n = b->n < left ? b->n : (unsigned)left;
+    if (c->shadow_at == c->icount)
+        n = 1;
+    c->blk_end = n;
+    uint64_t mask = ip_mask[c->mode], rip = c->rip;
+    const struct insn *i = b->insn;
+    for (unsigned k = 1;; k++, i++) {
+        uint64_t seq = (rip + i->len) & mask;
+        c->next_rip = seq;
+        i->fn(c, i);
+        rip = c->next_rip;
+        c->rip = rip;
+        c->icount++;
+        if (__builtin_expect(rip != seq, 0) || k >= c->blk_end)
+            break;
+    }
 }
 
 /* never non-zero: the event word of a vCPU without a machine */
@@ -213,20 +195,18 @@ static const uint32_t no_events;
 
 /*
  * The loop proper, apart from the setjmp so that it keeps its registers. The
- * event word is one load per instruction; an event waits out an interrupt
- * shadow (the machine would find nothing it may deliver there).
+ * event word is one load per block; an event waits out an interrupt shadow
+ * (the machine would find nothing it may deliver there).
  */
-__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t budget)
+__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c)
 {
     const volatile uint32_t *ev = c->events ? c->events : &no_events;
-    while (budget--) {
+    while (c->icount < c->run_end) {
         if (__builtin_expect(*ev != 0, 0) && c->shadow_at != c->icount)
             return CPU_EXIT_EVENT;
-        const struct insn *i = fetch_insn(c);
-        c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
-        i->fn(c, i);
-        c->rip = c->next_rip;
-        c->icount++;
+        /* a block boundary: no guest store of ours is in flight (block.c) */
+        __atomic_store_n(&c->qseq, c->qseq + 2, __ATOMIC_RELEASE);
+        block_run(c, block_find(c));
     }
     return CPU_EXIT_BUDGET;
 }
@@ -234,15 +214,19 @@ __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t 
 /*
  * The loop while RFLAGS.TF is set: a #DB trap after each instruction that
  * began with TF set (SDM Vol 3A 18.3.1.4). Back to run_loop once TF is clear.
+ * Each instruction is decoded afresh.
  */
 static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 {
     while (budget-- && (c->rflags & RFLAGS_TF)) {
         if (c->events && *c->events && c->shadow_at != c->icount)
             return CPU_EXIT_EVENT;
-        const struct insn *i = fetch_insn(c);
-        c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
-        i->fn(c, i);
+        __atomic_store_n(&c->qseq, c->qseq + 2, __ATOMIC_RELEASE);
+        struct insn i;
+        cpu_decode(c, &i);
+        cs_limit_check(c, &i);
+        c->next_rip = (c->rip + i.len) & ip_mask[c->mode];
+        i.fn(c, &i);
         c->rip = c->next_rip;
         c->icount++;
         c->dr[6] |= DR6_BS;
@@ -251,7 +235,7 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
     return CPU_EXIT_BUDGET;
 }
 
-enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
+__attribute__((noinline)) static enum cpu_exit run(struct cpu *c, uint64_t budget)
 {
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
@@ -274,10 +258,29 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
     }
     while (c->icount < c->run_end) {
         if (!(c->rflags & RFLAGS_TF) || c->stop_at_exc)
-            return run_loop(c, c->run_end - c->icount);
+            return run_loop(c);
         enum cpu_exit e = run_step(c, c->run_end - c->icount);
         if (e != CPU_EXIT_BUDGET)
             return e;
     }
     return CPU_EXIT_BUDGET;
+}
+
+void cpu_busy_enter(struct cpu *c)
+{
+    /* odd: other vCPUs that drop our write tags wait for our next boundary (block.c) */
+    __atomic_store_n(&c->qseq, c->qseq | 1, __ATOMIC_SEQ_CST);
+}
+
+void cpu_busy_leave(struct cpu *c)
+{
+    __atomic_store_n(&c->qseq, (c->qseq | 1) + 1, __ATOMIC_RELEASE);
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
+{
+    cpu_busy_enter(c);
+    enum cpu_exit e = run(c, budget);
+    cpu_busy_leave(c);
+    return e;
 }

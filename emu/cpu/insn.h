@@ -46,19 +46,24 @@ struct insn {
 };
 
 /*
- * The decoded-instruction cache: direct-mapped by linear address. An entry
- * holds the instruction's bytes and is used only when memory still holds
- * the same bytes, so code written by any vCPU is seen at once (no write
- * tracking needed for correctness). Instructions that cross a page are not
- * cached.
+ * A block: the decoded instructions that follow each other from one start,
+ * inside one page (block.c, docs/cpu.md "Blocks"). Keyed by the host address
+ * of its first byte (guest RAM is one host block, so that is the physical
+ * address), the mode and RIP; valid while its page's generation in the
+ * codemap is the one it was decoded under.
  */
-#define ICACHE_BITS 10
-#define ICACHE_SIZE (1u << ICACHE_BITS)
-struct icache_entry {
-    uint64_t key;      /* linear address << 2 | mode (injective for canonical addresses) */
-    uint64_t bytes[2]; /* the instruction's bytes, zero beyond its length */
-    struct insn insn;
+#define BLOCK_MAX_INSNS   32
+#define BLOCK_HASH_BITS   12
+#define BLOCK_HASH_SIZE   (1u << BLOCK_HASH_BITS)
+#define BLOCK_ARENA_BYTES (384u << 10)
+struct block {
+    uintptr_t host;       /* host address of the first byte; 0: no block */
+    uint64_t rip;         /* RIP of the first instruction */
+    const uint64_t *code; /* the codemap word of the page (block.c's constant one if untracked) */
+    uint32_t gen;         /* the page's generation when decoded */
+    uint8_t mode;         /* enum cpu_mode */
+    uint8_t n;            /* instructions, 1..BLOCK_MAX_INSNS */
+    struct insn insn[];
 };
-_Static_assert(sizeof(struct icache_entry) == 64, "one cache line per cached instruction");
 
 #endif

@@ -47,6 +47,32 @@ extern const struct opdesc optab_0f38[256];
 
 /* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
 void cpu_decode(struct cpu *c, struct insn *i);
+/* the same for the instruction at linear lin, whose first left bytes are at
+ * host p already (left 0: everything through the TLB's fetch path) */
+void cpu_decode_at(struct cpu *c, struct insn *i, uint64_t lin, const uint8_t *p, unsigned left);
+
+/* ---- blocks and code pages (block.c) ------------------------------------- */
+/* the block at linear lin (the current RIP), built now; raises if its first instruction faults */
+const struct block *cpu_block_build(struct cpu *c, uint64_t lin);
+static inline unsigned cpu_block_hash(uintptr_t host)
+{
+    return (unsigned)((host ^ (host >> BLOCK_HASH_BITS)) & (BLOCK_HASH_SIZE - 1));
+}
+/* end the running block after the current instruction: mode, paging, code or events changed */
+static inline void cpu_block_end(struct cpu *c)
+{
+    c->blk_end = 0;
+}
+/* the codemap word of the host page holding host, or NULL when it is not tracked */
+uint64_t *cpu_code_word(const struct cpu *c, uintptr_t host);
+/* size bytes at host (in one page) were just written: invalidate them if they are code */
+void cpu_code_written(struct cpu *c, const void *host, unsigned size);
+/* the same for a store to lin through host, skipped where a TLB write tag covers it */
+void cpu_code_check(struct cpu *c, uint64_t lin, uintptr_t host, unsigned size);
+
+/* around everything that runs guest instructions or writes guest memory (exec.c) */
+void cpu_busy_enter(struct cpu *c);
+void cpu_busy_leave(struct cpu *c);
 
 /* ---- exceptions (exec.c) ------------------------------------------------ */
 __attribute__((noreturn)) void cpu_raise(struct cpu *c, unsigned vector, uint32_t error);
@@ -214,6 +240,8 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* INVLPG of one 4 KiB page */
+void cpu_tlb_drop(struct cpu *c, uint64_t lin);
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */
 uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc);
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size);
@@ -270,7 +298,10 @@ static inline void cpu_write_lin(struct cpu *c, uint64_t lin, unsigned size, uin
 {
     struct tlb_entry *e = tlb_entry(c, lin);
     unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
-    if (__builtin_expect(e->wtag == lin >> X86_PAGE_SHIFT && off <= X86_PAGE_SIZE - size, 1))
+    /* the write tag may be dropped by another vCPU at any time (block.c): one load */
+    if (__builtin_expect(__atomic_load_n(&e->wtag, __ATOMIC_RELAXED) == lin >> X86_PAGE_SHIFT &&
+                             off <= X86_PAGE_SIZE - size,
+                         1))
         host_store((void *)(e->host + off), size, v);
     else
         cpu_write_slow(c, lin, size, v);

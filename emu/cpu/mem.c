@@ -67,11 +67,49 @@ uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned siz
     return (s->base + off) & 0xffffffffull;
 }
 
+static void tlb_invalidate(struct tlb_entry *e)
+{
+    /* write tags are dropped by other vCPUs too (block.c): atomic, if relaxed */
+    __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
+    e->tag = e->xtag = CPU_TLB_INVALID;
+}
+
 void cpu_tlb_flush(struct cpu *c)
 {
     c->tlb_large = false;
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
-        c->tlb[k].tag = c->tlb[k].wtag = c->tlb[k].xtag = CPU_TLB_INVALID;
+        tlb_invalidate(&c->tlb[k]);
+    cpu_block_end(c); /* the next instruction may be on another page now */
+}
+
+void cpu_tlb_drop(struct cpu *c, uint64_t lin)
+{
+    tlb_invalidate(tlb_entry(c, lin));
+    cpu_block_end(c);
+}
+
+/*
+ * Give e a write tag unless the page holds code. Against a vCPU that marks
+ * the page as code at the same time (block.c mark_code, unmap_writers): the
+ * tag is stored before the chunks are looked at again, the marker sets the
+ * chunks before it looks for tags, so one of the two sees the other.
+ */
+static void tlb_set_write(struct cpu *c, struct tlb_entry *e, uint64_t page, uintptr_t host)
+{
+    uint64_t *w = cpu_code_word(c, host);
+    if (!w) {
+        __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
+        return;
+    }
+    uint64_t v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+    if (v & CODEMAP_CHUNKS)
+        return; /* stores to a code page take the slow path, which reports them */
+    if (!(v & CODEMAP_WMAPPED))
+        __atomic_fetch_or(w, CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(w, __ATOMIC_RELAXED) & CODEMAP_CHUNKS)
+        __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
 }
 
 static uint32_t pf_error(const struct cpu *c, enum access acc)
@@ -117,11 +155,13 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
     /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
     if (c->sys_access && c->cpl == 3)
         return (uintptr_t)host;
+    tlb_invalidate(e);
+    __atomic_store_n(&e->host, (uintptr_t)host, __ATOMIC_RELAXED);
     e->tag = page;
-    e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
-    e->host = (uintptr_t)host;
-    return e->host;
+    if (perm & CPU_PERM_W)
+        tlb_set_write(c, e, page, (uintptr_t)host);
+    return (uintptr_t)host;
 }
 
 /* host address of one byte, or 0 for MMIO (then *pa is its physical address) */
@@ -140,12 +180,15 @@ uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
             return host_load((const void *)h, size);
+        cpu_block_end(c); /* a device access may change what is pending */
         return c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, pa, size) : size_mask(size);
     }
     /* crosses a page: both halves must be reachable before any byte is read */
     uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_READ, &pa2);
     unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
     uint64_t v = 0;
+    if (!h || !h2)
+        cpu_block_end(c);
     for (unsigned k = 0; k < size; k++) {
         uintptr_t b = k < first ? (h ? h + k : 0) : (h2 ? h2 + k - first : 0);
         uint64_t byte =
@@ -163,9 +206,13 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
     uint64_t end = lin + size - 1, pa, pa2;
     uintptr_t h = byte_host(c, lin, ACC_WRITE, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
-        if (h)
+        if (h) {
             host_store((void *)h, size, v);
-        else if (c->bus->mmio_write)
+            cpu_code_check(c, lin, h, size); /* a code page, or an untagged store */
+            return;
+        }
+        cpu_block_end(c); /* a device access may change what is pending */
+        if (c->bus->mmio_write)
             c->bus->mmio_write(c->bus->opaque, pa, v, size);
         return;
     }
@@ -179,6 +226,12 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
             c->bus->mmio_write(c->bus->opaque, k < first ? pa + k : pa2 + k - first,
                                (v >> (8 * k)) & 0xff, 1);
     }
+    if (h)
+        cpu_code_check(c, lin, h, first);
+    if (h2)
+        cpu_code_check(c, lin + first, h2, size - first);
+    if (!h || !h2)
+        cpu_block_end(c);
 }
 
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
@@ -237,8 +290,11 @@ uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, b
         return old;
     }
     uint8_t *p = cpu_host_rmw(c, lin, size);
-    if (p)
-        return host_atomic_rmw(p, size, op, arg, aux);
+    if (p) {
+        uint64_t old = host_atomic_rmw(p, size, op, arg, aux);
+        cpu_code_check(c, lin, (uintptr_t)p, size);
+        return old;
+    }
     /*
      * Split across host pages, or MMIO: serialised against other split locks
      * only. XXX: full atomicity against plain locked ops needs the machine's

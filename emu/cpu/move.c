@@ -206,6 +206,7 @@ static void cmpxchg16b(struct cpu *c, const struct insn *i)
     uint8_t *p = cpu_host_rmw(c, lin, 16);
     if (p) {
         old = cas16(p, expect, desired);
+        cpu_code_check(c, lin, (uintptr_t)p, 16);
     } else {
         old = ((unsigned __int128)cpu_read_slow(c, lin + 8, 8) << 64) | cpu_read_slow(c, lin, 8);
         unsigned __int128 nv = old == expect ? desired : old;

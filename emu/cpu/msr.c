@@ -209,4 +209,5 @@ HANDLER(op_wrmsr)
     int r = msr_set(c, msr, v);
     if (r < 0 || (r == 0 && (!c->bus->wrmsr || c->bus->wrmsr(c->bus->opaque, msr, v) != 0)))
         cpu_gp0(c);
+    cpu_block_end(c); /* EFER, the x2APIC's EOI, TPR, ICR: the picture may have changed */
 }

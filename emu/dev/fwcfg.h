@@ -19,6 +19,7 @@
 #ifndef BAREMU_FWCFG_H
 #define BAREMU_FWCFG_H
 
+#include "emu/codemap.h"
 #include "emu/bus.h"
 #include "emu/lock.h"
 
@@ -99,6 +100,7 @@ struct fwcfg {
     uint64_t dma_addr;
     uint8_t *ram;
     uint64_t ram_size;
+    struct codemap *code; /* where DMA into RAM is reported (may be NULL) */
 };
 
 void fwcfg_init(struct fwcfg *f, uint8_t *ram, uint64_t ram_size);

@@ -21,6 +21,7 @@
 #ifndef BAREMU_VIRTIO_BLK_H
 #define BAREMU_VIRTIO_BLK_H
 
+#include "emu/codemap.h"
 #include "emu/bus.h"
 #include "emu/lock.h"
 
@@ -111,6 +112,7 @@ struct virtio_blk {
     struct irq_line irq;
     uint8_t *ram;
     uint64_t ram_size;
+    struct codemap *code; /* where DMA into RAM is reported (may be NULL) */
     uint32_t status, int_status;
     uint32_t dev_features_sel, drv_features_sel, queue_sel;
     uint64_t driver_features;

@@ -237,9 +237,7 @@ Test(cpu_exec, real_mode_16bit_code)
 {
     /* mov ax,1234h; add ax,bx; push ax; pop cx; mov [bp+si+2],cx; int3 */
     const uint8_t code[] = {0xb8, 0x34, 0x12, 0x01, 0xd8, 0x50, 0x59, 0x89, 0x4a, 0x02};
-    memset(&h, 0, sizeof h);
-    h.bus.ram = h.ram;
-    h.bus.ram_size = RAM_SIZE;
+    harness_bus(&h);
     memset(h.ram + CODE, 0xcc, 0x100);
     memcpy(h.ram + CODE, code, sizeof code);
     struct cpu *c = &h.c;
@@ -357,9 +355,7 @@ static void io_out(void *opaque, uint16_t port, uint32_t val, unsigned size)
 
 static struct cpu *load_real(const uint8_t *code, size_t len)
 {
-    memset(&h, 0, sizeof h);
-    h.bus.ram = h.ram;
-    h.bus.ram_size = RAM_SIZE;
+    harness_bus(&h);
     h.bus.io_in = io_in;
     h.bus.io_out = io_out;
     memset(h.ram + CODE, 0xcc, 0x100);
