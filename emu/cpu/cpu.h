@@ -203,7 +203,15 @@ struct cpu_features {
 };
 
 struct cpu {
-    uint64_t gpr[NUM_GPRS];
+    union {
+        /* what an effective address adds up (cpu_ea): the GPRs, 0, next_rip */
+        uint64_t xgpr[NUM_GPRS + 2];
+        struct {
+            uint64_t gpr[NUM_GPRS];
+            uint64_t gpr_zero; /* always 0 */
+            uint64_t next_rip; /* set by the decoder, changed by branches */
+        };
+    };
     uint64_t rip;
     uint64_t rflags; /* status flags valid only when lf.op == LF_NONE */
     struct lazy_flags lf;
@@ -232,8 +240,7 @@ struct cpu {
 
     const volatile uint32_t *events; /* the machine's event word; NULL: never CPU_EXIT_EVENT */
 
-    uint64_t next_rip; /* set by the decoder, changed by branches */
-    uint64_t icount;   /* instructions retired, and events delivered */
+    uint64_t icount; /* instructions retired, and events delivered */
     struct cpu_exception exc;
 
     /* interrupt and exception state (intr.c) */

@@ -291,6 +291,9 @@ opcode:
         cpu_ud(c);
     i->fn = d->fn;
     i->len = (uint8_t)f.n;
+    i->xbase = i->base == EA_NONE ? EA_X_ZERO : i->base == EA_RIP ? EA_X_NEXT_RIP : i->base;
+    i->xindex = i->index == EA_NONE ? EA_X_ZERO : i->index;
+    i->ea_shift = (uint8_t)(64 - 8 * i->asz);
 }
 
 unsigned cpu_decode_length(struct cpu *c)

@@ -43,7 +43,15 @@ struct insn {
     uint8_t rm;                 /* ModRM.rm with REX.B */
     uint8_t base, index, scale; /* EA_NONE, EA_RIP, or a register; scale is a shift */
     uint8_t rex;
+    /* base and index again as indices of cpu->xgpr (EA_X_ZERO for none, EA_X_NEXT_RIP),
+     * and 64 - 8 * asz: what cpu_ea needs to add them up without a branch */
+    uint8_t xbase, xindex, ea_shift;
 };
+
+_Static_assert(sizeof(struct insn) == 40, "blocks hold many of these: keep them small");
+
+#define EA_X_ZERO     16 /* cpu->xgpr[16] is always 0 */
+#define EA_X_NEXT_RIP 17 /* cpu->xgpr[17] is cpu->next_rip */
 
 /*
  * A block: the decoded instructions that follow each other from one start,

@@ -215,7 +215,11 @@ static inline void gpr_write(struct cpu *c, unsigned r, unsigned size, uint64_t 
 }
 
 /* effective address (offset in the segment), truncated to the address size */
-uint64_t cpu_ea(const struct cpu *c, const struct insn *i);
+static inline uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
+{
+    uint64_t ea = (uint64_t)(int64_t)i->disp + c->xgpr[i->xbase] + (c->xgpr[i->xindex] << i->scale);
+    return ea << i->ea_shift >> i->ea_shift;
+}
 /* segment offset to linear, with limit and canonical checks */
 uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned size, enum access acc);
 
@@ -224,14 +228,24 @@ static inline bool is_canonical(uint64_t lin)
     return ((lin + (1ull << 47)) >> 48) == 0;
 }
 
+/* a present, expand-up, writable data segment: reads and writes need only the limit check */
+#define SEG_FLAT_MASK                                                                              \
+    (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN | SEG_TYPE_WRITABLE)
+#define SEG_FLAT_RW (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_WRITABLE)
+
 static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size,
                                   enum access acc)
 {
-    /* the common case: 64-bit mode, no segment base */
-    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS && is_canonical(off) &&
-                             is_canonical(off + size - 1),
-                         1))
-        return off;
+    /* the common cases: 64-bit mode without a segment base; a read/write data segment */
+    if (__builtin_expect(c->mode == MODE_LONG64, 1)) {
+        if (__builtin_expect(seg < SEG_FS && is_canonical(off) && is_canonical(off + size - 1), 1))
+            return off;
+    } else {
+        const struct seg *s = &c->seg[seg];
+        if (__builtin_expect((s->attr & SEG_FLAT_MASK) == SEG_FLAT_RW && off + size - 1 <= s->limit,
+                             1))
+            return (s->base + off) & 0xffffffffull;
+    }
     return cpu_linear_slow(c, seg, off, size, acc);
 }
 
@@ -307,13 +321,34 @@ static inline void cpu_write_lin(struct cpu *c, uint64_t lin, unsigned size, uin
         cpu_write_slow(c, lin, size, v);
 }
 
+/*
+ * In 64-bit mode without a segment base a TLB hit needs no canonical check:
+ * the TLB never holds a non-canonical page (cpu_tlb_fill), so a hit inside
+ * one page is canonical. A miss goes through cpu_linear.
+ */
 static inline uint64_t mem_read(struct cpu *c, unsigned seg, uint64_t off, unsigned size)
 {
+    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS, 1)) {
+        struct tlb_entry *e = tlb_entry(c, off);
+        unsigned po = (unsigned)(off & (X86_PAGE_SIZE - 1));
+        if (__builtin_expect(e->tag == off >> X86_PAGE_SHIFT && po <= X86_PAGE_SIZE - size, 1))
+            return host_load((const void *)(e->host + po), size);
+    }
     return cpu_read_lin(c, cpu_linear(c, seg, off, size, ACC_READ), size);
 }
 
 static inline void mem_write(struct cpu *c, unsigned seg, uint64_t off, unsigned size, uint64_t v)
 {
+    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS, 1)) {
+        struct tlb_entry *e = tlb_entry(c, off);
+        unsigned po = (unsigned)(off & (X86_PAGE_SIZE - 1));
+        if (__builtin_expect(__atomic_load_n(&e->wtag, __ATOMIC_RELAXED) == off >> X86_PAGE_SHIFT &&
+                                 po <= X86_PAGE_SIZE - size,
+                             1)) {
+            host_store((void *)(e->host + po), size, v);
+            return;
+        }
+    }
     cpu_write_lin(c, cpu_linear(c, seg, off, size, ACC_WRITE), size, v);
 }
 

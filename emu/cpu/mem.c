@@ -9,18 +9,6 @@
  */
 #include "emu/cpu/internal.h"
 
-uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
-{
-    uint64_t ea = (uint64_t)(int64_t)i->disp;
-    if (i->base == EA_RIP)
-        ea += c->next_rip;
-    else if (i->base != EA_NONE)
-        ea += c->gpr[i->base];
-    if (i->index != EA_NONE)
-        ea += c->gpr[i->index] << i->scale;
-    return ea & size_mask(i->asz);
-}
-
 __attribute__((noreturn)) static void seg_fault(struct cpu *c, unsigned seg)
 {
     /* stack references fault #SS, others #GP (SDM Vol 3A 6.15) */
@@ -152,8 +140,9 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
         host = bus->ram + pa;
     }
-    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
-    if (c->sys_access && c->cpl == 3)
+    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights;
+     * nor are non-canonical pages, so that a TLB hit is canonical (mem_read) */
+    if ((c->sys_access && c->cpl == 3) || !is_canonical(lin))
         return (uintptr_t)host;
     tlb_invalidate(e);
     __atomic_store_n(&e->host, (uintptr_t)host, __ATOMIC_RELAXED);
