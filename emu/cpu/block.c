@@ -213,6 +213,7 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
     cpu_decode_at(c, &b->insn[0], lin, (const uint8_t *)b->host, left);
     if (!cs_limit_ok(c, c->rip, &b->insn[0]))
         cpu_gp0(c);
+    b->insn[0].fn = cpu_fast_handler(c, &b->insn[0], c->rip);
     b->n = 1;
     unsigned pos = off + b->insn[0].len;
     if (pos > X86_PAGE_SIZE)
@@ -231,6 +232,7 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
                         (unsigned)X86_PAGE_SIZE - pos) ||
             !cs_limit_ok(c, rip, i))
             break;
+        i->fn = cpu_fast_handler(c, i, rip);
         b->n++;
         pos += i->len;
         rip += i->len;

@@ -52,6 +52,8 @@ void cpu_decode(struct cpu *c, struct insn *i);
 void cpu_decode_at(struct cpu *c, struct insn *i, uint64_t lin, const uint8_t *p, unsigned left);
 
 /* ---- blocks and code pages (block.c) ------------------------------------- */
+/* fast.c: a handler specialised for i's form (at rip, in a block), or i->fn */
+insn_fn cpu_fast_handler(const struct cpu *c, const struct insn *i, uint64_t rip);
 /* the block at linear lin (the current RIP), built now; raises if its first instruction faults */
 const struct block *cpu_block_build(struct cpu *c, uint64_t lin);
 static inline unsigned cpu_block_hash(uintptr_t host)
@@ -412,13 +414,157 @@ static inline void lf_res(struct cpu *c, unsigned size, uint64_t res, uint64_t c
 }
 
 uint64_t flags_status(const struct cpu *c); /* the six status flags */
-bool flags_cf(const struct cpu *c);
 /* fold the lazy flags into rflags; afterwards lf.op == LF_NONE */
 void flags_materialize(struct cpu *c);
 /* replace the status flags given in mask by those in val */
 void flags_set_status(struct cpu *c, uint64_t mask, uint64_t val);
 /* condition code cc (the low nibble of Jcc/SETcc/CMOVcc) */
 bool flags_cond(const struct cpu *c, unsigned cc);
+
+static inline bool flags_cf(const struct cpu *c)
+{
+    const struct lazy_flags *lf = &c->lf;
+    uint64_t m = size_mask(lf->size);
+    switch (lf->op) {
+    case LF_NONE:
+        return c->rflags & RFLAGS_CF;
+    case LF_RES:
+        return lf->src1 & RFLAGS_CF;
+    case LF_ADD:
+        return lf->res < (lf->src1 & m);
+    case LF_ADC:
+        return lf->res <= (lf->src1 & m);
+    case LF_SUB:
+        return (lf->src1 & m) < (lf->src2 & m);
+    default:
+        return (lf->src1 & m) <= (lf->src2 & m);
+    }
+}
+
+/*
+ * Condition cc from the lazy flags, computing only the flags it needs
+ * (SDM Vol 1 appendix B). Inline, so that a constant cc folds.
+ */
+static inline __attribute__((always_inline)) bool flags_cond_inline(const struct cpu *c,
+                                                                    unsigned cc)
+{
+    const struct lazy_flags *lf = &c->lf;
+    unsigned size = lf->size;
+    bool r, cf, zf, sf, of;
+    switch (lf->op) {
+    case LF_SUB: {
+        /* CMP then Jcc: compare the operands directly */
+        uint64_t m = size_mask(size), a = lf->src1 & m, b = lf->src2 & m;
+        switch (cc >> 1) {
+        case 1:
+            r = a < b;
+            goto done;
+        case 2:
+            r = a == b;
+            goto done;
+        case 3:
+            r = a <= b;
+            goto done;
+        case 6:
+            r = sext(a, size) < sext(b, size);
+            goto done;
+        case 7:
+            r = sext(a, size) <= sext(b, size);
+            goto done;
+        }
+        cf = a < b;
+        of = (a ^ b) & (a ^ lf->res) & size_sign(size);
+        break;
+    }
+    case LF_RES:
+        cf = lf->src1 & RFLAGS_CF;
+        of = lf->src1 & RFLAGS_OF;
+        break;
+    case LF_ADD: {
+        uint64_t m = size_mask(size), a = lf->src1 & m, b = lf->src2 & m;
+        cf = lf->res < a;
+        of = (a ^ lf->res) & (b ^ lf->res) & size_sign(size);
+        break;
+    }
+    default: {
+        uint64_t f = flags_status(c); /* LF_NONE, LF_ADC, LF_SBB */
+        cf = f & RFLAGS_CF, zf = f & RFLAGS_ZF, sf = f & RFLAGS_SF, of = f & RFLAGS_OF;
+        r = cc >> 1 == 5 && (f & RFLAGS_PF);
+        goto have_flags;
+    }
+    }
+    zf = lf->res == 0; /* res is kept truncated to its size */
+    sf = lf->res & size_sign(size);
+    r = cc >> 1 == 5 && !__builtin_parity((unsigned)(lf->res & 0xff));
+have_flags:
+    switch (cc >> 1) {
+    case 0:
+        r = of;
+        break;
+    case 1:
+        r = cf;
+        break;
+    case 2:
+        r = zf;
+        break;
+    case 3:
+        r = cf || zf;
+        break;
+    case 4:
+        r = sf;
+        break;
+    case 5:
+        break; /* PF, above */
+    case 6:
+        r = sf != of;
+        break;
+    default:
+        r = zf || sf != of;
+        break;
+    }
+done:
+    return (cc & 1) ? !r : r;
+}
+
+/* ---- the ALU (alu.c, fast.c) --------------------------------------------- */
+/* the operation of 00..3F and group 1: opcode bits 5:3 or ModRM.reg */
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* a op b, and its flags; op is a constant in every caller, so this folds */
+static inline __attribute__((always_inline)) uint64_t
+alu_calc(struct cpu *c, unsigned op, unsigned size, uint64_t a, uint64_t b, bool cin)
+{
+    switch (op) {
+    case ALU_ADD:
+        lf_set(c, LF_ADD, size, a + b, a, b);
+        break;
+    case ALU_ADC:
+        lf_set(c, cin ? LF_ADC : LF_ADD, size, a + b + cin, a, b);
+        break;
+    case ALU_SBB:
+        lf_set(c, cin ? LF_SBB : LF_SUB, size, a - b - cin, a, b);
+        break;
+    case ALU_SUB:
+    case ALU_CMP:
+        lf_set(c, LF_SUB, size, a - b, a, b);
+        break;
+    case ALU_OR:
+        lf_res(c, size, a | b, 0);
+        break; /* AF undefined: 0 */
+    case ALU_AND:
+        lf_res(c, size, a & b, 0);
+        break;
+    default:
+        lf_res(c, size, a ^ b, 0);
+        break;
+    }
+    return c->lf.res;
+}
+
+static inline __attribute__((always_inline)) bool carry_in(const struct cpu *c, unsigned op)
+{
+    return (op == ALU_ADC || op == ALU_SBB) && flags_cf(c);
+}
 
 /* ---- handlers, by file -------------------------------------------------- */
 #define HANDLER(name) void name(struct cpu *c, const struct insn *i)

@@ -1,0 +1,593 @@
+/*
+ * emu/cpu/fast.c: handlers specialised when a block is built (block.c). The
+ * decoder picks the general handler of an opcode; for the commonest forms
+ * (register operands, 32- and 64-bit sizes, memory operands without LOCK,
+ * near branches whose targets the block fixes) cpu_fast_handler swaps in one
+ * that knows its form and size, so it does less at run time.
+ *
+ * Each does exactly what the general handler does. Memory forms take the
+ * inline path only when the TLB has the page for the access and the segment
+ * is flat enough to need nothing but its limit; otherwise they call the
+ * general handler, which does everything again (nothing has changed yet).
+ * The differential oracle runs through these, as everything does.
+ */
+#include "emu/cpu/internal.h"
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* a register written at size 4 or 8: 32-bit results zero-extend (SDM Vol 1 3.4.1.1) */
+ALWAYS_INLINE void gpr_set(struct cpu *c, unsigned r, unsigned size, uint64_t v)
+{
+    c->gpr[r] = size == 8 ? v : (uint32_t)v;
+}
+
+ALWAYS_INLINE uint64_t gpr_get(const struct cpu *c, unsigned r, unsigned size)
+{
+    return size == 8 ? c->gpr[r] : (uint32_t)c->gpr[r];
+}
+
+/* host address of size bytes at linear lin, or NULL when the TLB does not have them */
+ALWAYS_INLINE uint8_t *tlb_ptr(struct cpu *c, uint64_t lin, unsigned size, bool write)
+{
+    struct tlb_entry *e = tlb_entry(c, lin);
+    unsigned po = (unsigned)(lin & (X86_PAGE_SIZE - 1));
+    uint64_t tag = write ? __atomic_load_n(&e->wtag, __ATOMIC_RELAXED) : e->tag;
+    if (__builtin_expect(tag != lin >> X86_PAGE_SHIFT || po > X86_PAGE_SIZE - size, 0))
+        return NULL;
+    return (uint8_t *)e->host + po;
+}
+
+/*
+ * Host address of the memory operand, or NULL. In 64-bit mode the TLB never
+ * holds a non-canonical page, so a hit is canonical; outside it only a
+ * present, expand-up, writable data segment is taken, with its limit.
+ */
+ALWAYS_INLINE uint8_t *seg_ptr(struct cpu *c, unsigned seg, uint64_t off, unsigned size, bool write)
+{
+    uint64_t lin;
+    if (__builtin_expect(c->mode == MODE_LONG64, 1)) {
+        lin = off + (seg >= SEG_FS ? c->seg[seg].base : 0);
+    } else {
+        const struct seg *s = &c->seg[seg];
+        if ((s->attr & SEG_FLAT_MASK) != SEG_FLAT_RW || off + size - 1 > s->limit)
+            return NULL;
+        lin = (s->base + off) & 0xffffffffull;
+    }
+    return tlb_ptr(c, lin, size, write);
+}
+
+ALWAYS_INLINE uint8_t *mem_ptr(struct cpu *c, const struct insn *i, unsigned size, bool write)
+{
+    return seg_ptr(c, i->seg, cpu_ea(c, i), size, write);
+}
+
+/* the stack slot at sp for size bytes: 64-bit mode, or a flat 32-bit SS */
+ALWAYS_INLINE uint8_t *stack_ptr(struct cpu *c, uint64_t sp, unsigned size, bool write)
+{
+    return seg_ptr(c, SEG_SS, sp, size, write);
+}
+
+/* ---- the ALU ---------------------------------------------------------------------- */
+
+/* r/m (a register) op= reg, and reg op= r/m (a register) */
+#define ALU_RR(name, op, size)                                                                     \
+    static HANDLER(fast_##name##_rmr_##size)                                                       \
+    {                                                                                              \
+        uint64_t r = alu_calc(c, op, size, gpr_get(c, i->rm, size), gpr_get(c, i->reg, size),      \
+                              carry_in(c, op));                                                    \
+        if (op != ALU_CMP)                                                                         \
+            gpr_set(c, i->rm, size, r);                                                            \
+    }                                                                                              \
+    static HANDLER(fast_##name##_rrm_##size)                                                       \
+    {                                                                                              \
+        uint64_t r = alu_calc(c, op, size, gpr_get(c, i->reg, size), gpr_get(c, i->rm, size),      \
+                              carry_in(c, op));                                                    \
+        if (op != ALU_CMP)                                                                         \
+            gpr_set(c, i->reg, size, r);                                                           \
+    }                                                                                              \
+    static HANDLER(fast_##name##_ri_##size)                                                        \
+    {                                                                                              \
+        uint64_t r = alu_calc(c, op, size, gpr_get(c, i->rm, size), i->imm & size_mask(size),      \
+                              carry_in(c, op));                                                    \
+        if (op != ALU_CMP)                                                                         \
+            gpr_set(c, i->rm, size, r);                                                            \
+    }                                                                                              \
+    static HANDLER(fast_##name##_ai_##size)                                                        \
+    {                                                                                              \
+        uint64_t r = alu_calc(c, op, size, gpr_get(c, REG_RAX, size), i->imm & size_mask(size),    \
+                              carry_in(c, op));                                                    \
+        if (op != ALU_CMP)                                                                         \
+            gpr_set(c, REG_RAX, size, r);                                                          \
+    }                                                                                              \
+    /* reg op= [m] */                                                                              \
+    static HANDLER(fast_##name##_rm_##size)                                                        \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_##name##_r_rm(c, i);                                                                \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t r =                                                                               \
+            alu_calc(c, op, size, gpr_get(c, i->reg, size), host_load(p, size), carry_in(c, op));  \
+        if (op != ALU_CMP)                                                                         \
+            gpr_set(c, i->reg, size, r);                                                           \
+    }                                                                                              \
+    /* [m] op= reg, [m] op= imm: a plain read-modify-write (no LOCK), or CMP's read */             \
+    static HANDLER(fast_##name##_mr_##size)                                                        \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, op != ALU_CMP);                                           \
+        if (!p) {                                                                                  \
+            op_##name##_rm_r(c, i);                                                                \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t r =                                                                               \
+            alu_calc(c, op, size, host_load(p, size), gpr_get(c, i->reg, size), carry_in(c, op));  \
+        if (op != ALU_CMP)                                                                         \
+            host_store(p, size, r);                                                                \
+    }                                                                                              \
+    static HANDLER(fast_##name##_mi_##size)                                                        \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, op != ALU_CMP);                                           \
+        if (!p) {                                                                                  \
+            op_##name##_rm_imm(c, i);                                                              \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t r =                                                                               \
+            alu_calc(c, op, size, host_load(p, size), i->imm & size_mask(size), carry_in(c, op));  \
+        if (op != ALU_CMP)                                                                         \
+            host_store(p, size, r);                                                                \
+    }
+
+#define ALU_SIZES(name, op) ALU_RR(name, op, 4) ALU_RR(name, op, 8)
+ALU_SIZES(add, ALU_ADD)
+ALU_SIZES(or, ALU_OR)
+ALU_SIZES(adc, ALU_ADC)
+ALU_SIZES(sbb, ALU_SBB)
+ALU_SIZES(and, ALU_AND)
+ALU_SIZES(sub, ALU_SUB)
+ALU_SIZES(xor, ALU_XOR)
+ALU_SIZES(cmp, ALU_CMP)
+
+/* TEST: r/m & reg, r/m & imm, eAX & imm */
+#define TEST_SIZE(size)                                                                            \
+    static HANDLER(fast_test_rr_##size)                                                            \
+    {                                                                                              \
+        lf_res(c, size, gpr_get(c, i->rm, size) & gpr_get(c, i->reg, size), 0);                    \
+    }                                                                                              \
+    static HANDLER(fast_test_ri_##size)                                                            \
+    {                                                                                              \
+        lf_res(c, size, gpr_get(c, i->rm, size) & i->imm, 0);                                      \
+    }                                                                                              \
+    static HANDLER(fast_test_ai_##size)                                                            \
+    {                                                                                              \
+        lf_res(c, size, gpr_get(c, REG_RAX, size) & i->imm, 0);                                    \
+    }                                                                                              \
+    static HANDLER(fast_test_mr_##size)                                                            \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_test_rm_r(c, i);                                                                    \
+            return;                                                                                \
+        }                                                                                          \
+        lf_res(c, size, host_load(p, size) & gpr_get(c, i->reg, size), 0);                         \
+    }                                                                                              \
+    static HANDLER(fast_test_mi_##size)                                                            \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_test_rm_imm(c, i);                                                                  \
+            return;                                                                                \
+        }                                                                                          \
+        lf_res(c, size, host_load(p, size) & i->imm, 0);                                           \
+    }
+TEST_SIZE(4)
+TEST_SIZE(8)
+
+/* INC and DEC of a register leave CF alone */
+#define INCDEC_SIZE(size)                                                                          \
+    static HANDLER(fast_inc_r_##size)                                                              \
+    {                                                                                              \
+        uint64_t v = (gpr_get(c, i->rm, size) + 1) & size_mask(size);                              \
+        uint64_t f = (flags_cf(c) ? RFLAGS_CF : 0) | (v == size_sign(size) ? RFLAGS_OF : 0) |      \
+                     ((v & 0xf) == 0 ? RFLAGS_AF : 0);                                             \
+        lf_res(c, size, v, f);                                                                     \
+        gpr_set(c, i->rm, size, v);                                                                \
+    }                                                                                              \
+    static HANDLER(fast_dec_r_##size)                                                              \
+    {                                                                                              \
+        uint64_t v = (gpr_get(c, i->rm, size) - 1) & size_mask(size);                              \
+        uint64_t f = (flags_cf(c) ? RFLAGS_CF : 0) | (v == size_sign(size) - 1 ? RFLAGS_OF : 0) |  \
+                     ((v & 0xf) == 0xf ? RFLAGS_AF : 0);                                           \
+        lf_res(c, size, v, f);                                                                     \
+        gpr_set(c, i->rm, size, v);                                                                \
+    }
+INCDEC_SIZE(4)
+INCDEC_SIZE(8)
+
+/* ---- moves ------------------------------------------------------------------------ */
+
+#define MOV_SIZE(size)                                                                             \
+    static HANDLER(fast_mov_rr_##size) /* 89 and 8B with a register r/m */                         \
+    {                                                                                              \
+        gpr_set(c, i->op == 0x89 ? i->rm : i->reg, size, c->gpr[i->op == 0x89 ? i->reg : i->rm]);  \
+    }                                                                                              \
+    static HANDLER(fast_mov_load_##size) /* 8B: reg = [m] */                                       \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_mov_r_rm(c, i);                                                                     \
+            return;                                                                                \
+        }                                                                                          \
+        gpr_set(c, i->reg, size, host_load(p, size));                                              \
+    }                                                                                              \
+    static HANDLER(fast_mov_store_##size) /* 89: [m] = reg */                                      \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, true);                                                    \
+        if (!p) {                                                                                  \
+            op_mov_rm_r(c, i);                                                                     \
+            return;                                                                                \
+        }                                                                                          \
+        host_store(p, size, c->gpr[i->reg]);                                                       \
+    }                                                                                              \
+    static HANDLER(fast_mov_store_imm_##size) /* C7 /0: [m] = imm */                               \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, true);                                                    \
+        if (!p) {                                                                                  \
+            op_mov_rm_imm(c, i);                                                                   \
+            return;                                                                                \
+        }                                                                                          \
+        host_store(p, size, i->imm);                                                               \
+    }                                                                                              \
+    static HANDLER(fast_mov_ri_##size) /* B8+r, C7 /0 with a register */                           \
+    {                                                                                              \
+        gpr_set(c, i->op == 0xc7 ? i->rm : opreg(i), size, i->imm);                                \
+    }                                                                                              \
+    static HANDLER(fast_lea_##size)                                                                \
+    {                                                                                              \
+        gpr_set(c, i->reg, size, cpu_ea(c, i));                                                    \
+    }
+MOV_SIZE(4)
+MOV_SIZE(8)
+
+/* byte stores of AL..BL, SPL..DIL or R8B..R15B (not AH..BH) */
+static HANDLER(fast_mov_store_1)
+{
+    uint8_t *p = mem_ptr(c, i, 1, true);
+    if (!p) {
+        op_mov_rm_r(c, i);
+        return;
+    }
+    host_store(p, 1, c->gpr[i->reg]);
+}
+
+/* MOVZX, MOVSX from memory to a 32- or 64-bit register */
+#define MOVX_FROM(from)                                                                            \
+    static HANDLER(fast_movzx_load_##from)                                                         \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, from, false);                                                   \
+        if (!p) {                                                                                  \
+            op_movzx(c, i);                                                                        \
+            return;                                                                                \
+        }                                                                                          \
+        c->gpr[i->reg] = host_load(p, from);                                                       \
+    }                                                                                              \
+    static HANDLER(fast_movsx_load_##from)                                                         \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, from, false);                                                   \
+        if (!p) {                                                                                  \
+            op_movsx(c, i);                                                                        \
+            return;                                                                                \
+        }                                                                                          \
+        gpr_set(c, i->reg, i->osz, (uint64_t)sext(host_load(p, from), from));                      \
+    }
+MOVX_FROM(1)
+MOVX_FROM(2)
+
+/* MOVZX from a register that is not AH..BH */
+static HANDLER(fast_movzx_rr)
+{
+    c->gpr[i->reg] = c->gpr[i->rm] & ((i->op & 1) ? 0xffff : 0xff);
+}
+
+/* ---- shifts by an immediate (C1 /4 /5 /7) ------------------------------------------ */
+
+#define SHIFT_SIZE(size)                                                                           \
+    static HANDLER(fast_shl_ri_##size)                                                             \
+    {                                                                                              \
+        unsigned n = (unsigned)i->imm & (size == 8 ? 63 : 31);                                     \
+        if (!n) { /* no flag changes; a 32-bit register is still written (zero-extended) */        \
+            gpr_set(c, i->rm, size, c->gpr[i->rm]);                                                \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t a = gpr_get(c, i->rm, size), r = (a << n) & size_mask(size);                      \
+        bool cf = (a >> (size * 8 - n)) & 1;                                                       \
+        uint64_t f = (cf ? RFLAGS_CF : 0) | (!!(r & size_sign(size)) != cf ? RFLAGS_OF : 0);       \
+        lf_res(c, size, r, f);                                                                     \
+        gpr_set(c, i->rm, size, r);                                                                \
+    }                                                                                              \
+    static HANDLER(fast_shr_ri_##size)                                                             \
+    {                                                                                              \
+        unsigned n = (unsigned)i->imm & (size == 8 ? 63 : 31);                                     \
+        if (!n) { /* no flag changes; a 32-bit register is still written (zero-extended) */        \
+            gpr_set(c, i->rm, size, c->gpr[i->rm]);                                                \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t a = gpr_get(c, i->rm, size), r = a >> n;                                          \
+        uint64_t f =                                                                               \
+            (((a >> (n - 1)) & 1) ? RFLAGS_CF : 0) | (a & size_sign(size) ? RFLAGS_OF : 0);        \
+        lf_res(c, size, r, f);                                                                     \
+        gpr_set(c, i->rm, size, r);                                                                \
+    }                                                                                              \
+    static HANDLER(fast_sar_ri_##size)                                                             \
+    {                                                                                              \
+        unsigned n = (unsigned)i->imm & (size == 8 ? 63 : 31);                                     \
+        if (!n) { /* no flag changes; a 32-bit register is still written (zero-extended) */        \
+            gpr_set(c, i->rm, size, c->gpr[i->rm]);                                                \
+            return;                                                                                \
+        }                                                                                          \
+        int64_t s = sext(gpr_get(c, i->rm, size), size);                                           \
+        uint64_t r = (uint64_t)(s >> n) & size_mask(size);                                         \
+        lf_res(c, size, r, ((s >> (n - 1)) & 1) ? RFLAGS_CF : 0);                                  \
+        gpr_set(c, i->rm, size, r);                                                                \
+    }
+SHIFT_SIZE(4)
+SHIFT_SIZE(8)
+
+/* ---- the stack: 64-bit mode, or 32-bit code on a flat 32-bit stack ------------------ */
+
+/* push v of size (= the stack size); false: nothing done */
+ALWAYS_INLINE bool push_fast(struct cpu *c, unsigned size, uint64_t v)
+{
+    uint64_t sp = c->gpr[REG_RSP] - size;
+    if (size == 4)
+        sp = (uint32_t)sp;
+    uint8_t *p = stack_ptr(c, sp, size, true);
+    if (!p)
+        return false;
+    host_store(p, size, v);
+    c->gpr[REG_RSP] = sp;
+    return true;
+}
+
+ALWAYS_INLINE bool pop_fast(struct cpu *c, unsigned size, uint64_t *v)
+{
+    uint64_t sp = c->gpr[REG_RSP];
+    if (size == 4)
+        sp = (uint32_t)sp;
+    uint8_t *p = stack_ptr(c, sp, size, false);
+    if (!p)
+        return false;
+    *v = host_load(p, size);
+    c->gpr[REG_RSP] = size == 4 ? (uint32_t)(sp + 4) : sp + 8;
+    return true;
+}
+
+#define STACK_SIZE(size)                                                                           \
+    static HANDLER(fast_push_r_##size)                                                             \
+    {                                                                                              \
+        if (!push_fast(c, size, c->gpr[opreg(i)]))                                                 \
+            op_push_r(c, i);                                                                       \
+    }                                                                                              \
+    static HANDLER(fast_pop_r_##size)                                                              \
+    {                                                                                              \
+        uint64_t v;                                                                                \
+        if (!pop_fast(c, size, &v)) {                                                              \
+            op_pop_r(c, i);                                                                        \
+            return;                                                                                \
+        }                                                                                          \
+        gpr_set(c, opreg(i), size, v);                                                             \
+    }                                                                                              \
+    static HANDLER(fast_push_imm_##size)                                                           \
+    {                                                                                              \
+        if (!push_fast(c, size, i->imm))                                                           \
+            op_push_imm(c, i);                                                                     \
+    }                                                                                              \
+    /* E8 whose target the block checked */                                                        \
+    static HANDLER(fast_call_rel_##size)                                                           \
+    {                                                                                              \
+        uint64_t ret = c->next_rip;                                                                \
+        if (!push_fast(c, size, ret)) {                                                            \
+            op_call_rel(c, i);                                                                     \
+            return;                                                                                \
+        }                                                                                          \
+        c->next_rip = (ret + i->imm) & size_mask(size);                                            \
+    }                                                                                              \
+    static HANDLER(fast_ret_##size)                                                                \
+    {                                                                                              \
+        uint64_t sp = c->gpr[REG_RSP], t;                                                          \
+        if (!pop_fast(c, size, &t)) {                                                              \
+            op_ret(c, i);                                                                          \
+            return;                                                                                \
+        }                                                                                          \
+        /* a bad target faults at the RET with RSP untouched */                                    \
+        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit) {                             \
+            c->gpr[REG_RSP] = sp;                                                                  \
+            cpu_gp0(c);                                                                            \
+        }                                                                                          \
+        c->next_rip = t;                                                                           \
+    }
+STACK_SIZE(4)
+STACK_SIZE(8)
+
+/* ---- near branches whose targets the block checked ---------------------------------- */
+
+#define JCC(cc)                                                                                    \
+    static HANDLER(fast_jcc_##cc##_8)                                                              \
+    {                                                                                              \
+        if (flags_cond_inline(c, cc))                                                              \
+            c->next_rip += i->imm;                                                                 \
+    }                                                                                              \
+    static HANDLER(fast_jcc_##cc##_4)                                                              \
+    {                                                                                              \
+        if (flags_cond_inline(c, cc))                                                              \
+            c->next_rip = (uint32_t)(c->next_rip + i->imm);                                        \
+    }
+JCC(0)
+JCC(1)
+JCC(2)
+JCC(3)
+JCC(4)
+JCC(5)
+JCC(6)
+JCC(7)
+JCC(8)
+JCC(9)
+JCC(10)
+JCC(11)
+JCC(12)
+JCC(13)
+JCC(14)
+JCC(15)
+
+static const insn_fn jcc_8[16] = {fast_jcc_0_8,  fast_jcc_1_8,  fast_jcc_2_8,  fast_jcc_3_8,
+                                  fast_jcc_4_8,  fast_jcc_5_8,  fast_jcc_6_8,  fast_jcc_7_8,
+                                  fast_jcc_8_8,  fast_jcc_9_8,  fast_jcc_10_8, fast_jcc_11_8,
+                                  fast_jcc_12_8, fast_jcc_13_8, fast_jcc_14_8, fast_jcc_15_8};
+static const insn_fn jcc_4[16] = {fast_jcc_0_4,  fast_jcc_1_4,  fast_jcc_2_4,  fast_jcc_3_4,
+                                  fast_jcc_4_4,  fast_jcc_5_4,  fast_jcc_6_4,  fast_jcc_7_4,
+                                  fast_jcc_8_4,  fast_jcc_9_4,  fast_jcc_10_4, fast_jcc_11_4,
+                                  fast_jcc_12_4, fast_jcc_13_4, fast_jcc_14_4, fast_jcc_15_4};
+
+static HANDLER(fast_jmp_rel_8)
+{
+    c->next_rip += i->imm;
+}
+
+static HANDLER(fast_jmp_rel_4)
+{
+    c->next_rip = (uint32_t)(c->next_rip + i->imm);
+}
+
+/* ---- choosing --------------------------------------------------------------------- */
+
+enum form {
+    F_ANY,  /* any r/m operand */
+    F_REG,  /* a register r/m operand */
+    F_MEM,  /* a memory r/m operand without LOCK */
+    F_REG8, /* a register r/m operand, byte registers other than AH..BH */
+    F_MEM8, /* a memory operand with a byte register other than AH..BH as reg */
+};
+
+/* the general handler, the form and operand size, and what to run instead */
+struct fast_form {
+    insn_fn general;
+    uint8_t form, osz;
+    uint8_t rm_reg; /* group entries: ModRM.reg must equal this - 1 (0: any) */
+    uint8_t op;     /* the opcode must be this one (0: any) */
+    insn_fn fast;
+};
+
+#define ALU_FORMS(name, size)                                                                      \
+    {op_##name##_rm_r, F_REG, size, 0, 0, fast_##name##_rmr_##size},                               \
+        {op_##name##_r_rm, F_REG, size, 0, 0, fast_##name##_rrm_##size},                           \
+        {op_##name##_rm_imm, F_REG, size, 0, 0, fast_##name##_ri_##size},                          \
+        {op_##name##_a_imm, F_ANY, size, 0, 0, fast_##name##_ai_##size},                           \
+        {op_##name##_r_rm, F_MEM, size, 0, 0, fast_##name##_rm_##size},                            \
+        {op_##name##_rm_r, F_MEM, size, 0, 0, fast_##name##_mr_##size},                            \
+        {op_##name##_rm_imm, F_MEM, size, 0, 0, fast_##name##_mi_##size},
+#define ALU_ALL(size)                                                                              \
+    ALU_FORMS(add, size)                                                                           \
+    ALU_FORMS(or, size)                                                                            \
+    ALU_FORMS(adc, size)                                                                           \
+    ALU_FORMS(sbb, size)                                                                           \
+    ALU_FORMS(and, size)                                                                           \
+    ALU_FORMS(sub, size)                                                                           \
+    ALU_FORMS(xor, size) ALU_FORMS(cmp, size)
+#define OTHER_FORMS(size)                                                                          \
+    {op_test_rm_r, F_REG, size, 0, 0, fast_test_rr_##size},                                        \
+        {op_test_rm_imm, F_REG, size, 0, 0, fast_test_ri_##size},                                  \
+        {op_test_a_imm, F_ANY, size, 0, 0, fast_test_ai_##size},                                   \
+        {op_test_rm_r, F_MEM, size, 0, 0, fast_test_mr_##size},                                    \
+        {op_test_rm_imm, F_MEM, size, 0, 0, fast_test_mi_##size},                                  \
+        {op_inc_rm, F_REG, size, 0, 0, fast_inc_r_##size},                                         \
+        {op_dec_rm, F_REG, size, 0, 0, fast_dec_r_##size},                                         \
+        {op_mov_rm_r, F_REG, size, 0, 0, fast_mov_rr_##size},                                      \
+        {op_mov_r_rm, F_REG, size, 0, 0, fast_mov_rr_##size},                                      \
+        {op_mov_r_rm, F_MEM, size, 0, 0, fast_mov_load_##size},                                    \
+        {op_mov_rm_r, F_MEM, size, 0, 0, fast_mov_store_##size},                                   \
+        {op_mov_rm_imm, F_MEM, size, 0, 0, fast_mov_store_imm_##size},                             \
+        {op_mov_rm_imm, F_REG, size, 0, 0, fast_mov_ri_##size},                                    \
+        {op_mov_r_imm, F_ANY, size, 0, 0, fast_mov_ri_##size},                                     \
+        {op_lea, F_ANY, size, 0, 0, fast_lea_##size},                                              \
+        {op_shift_rm, F_REG, size, 5, 0xc1, fast_shl_ri_##size},                                   \
+        {op_shift_rm, F_REG, size, 7, 0xc1, fast_shl_ri_##size},                                   \
+        {op_shift_rm, F_REG, size, 6, 0xc1, fast_shr_ri_##size},                                   \
+        {op_shift_rm, F_REG, size, 8, 0xc1, fast_sar_ri_##size},
+
+static const struct fast_form forms[] = {
+    ALU_ALL(4) ALU_ALL(8) OTHER_FORMS(4)
+        OTHER_FORMS(8){op_mov_rm_r, F_MEM8, 1, 0, 0, fast_mov_store_1},
+    {op_movzx, F_MEM, 4, 0, 0, NULL}, /* by source size, below */
+    {op_movzx, F_MEM, 8, 0, 0, NULL},
+    {op_movsx, F_MEM, 4, 0, 0, NULL},
+    {op_movsx, F_MEM, 8, 0, 0, NULL},
+    {op_movzx, F_REG8, 4, 0, 0, fast_movzx_rr},
+    {op_movzx, F_REG8, 8, 0, 0, fast_movzx_rr},
+};
+
+static bool form_matches(const struct fast_form *f, const struct insn *i)
+{
+    if (f->osz != i->osz)
+        return false;
+    if ((f->rm_reg && (unsigned)(i->reg & 7) + 1 != f->rm_reg) || (f->op && f->op != i->op))
+        return false;
+    bool byte_ok = (i->pfx & PFX_REX) || (i->reg & 7) < 4; /* no AH..BH as reg */
+    switch (f->form) {
+    case F_REG:
+        return i->mod == 3;
+    case F_MEM:
+        return i->mod != 3 && !(i->pfx & PFX_LOCK);
+    case F_REG8:
+        return i->mod == 3 && ((i->pfx & PFX_REX) || (i->rm & 7) < 4 || (i->op & 1));
+    case F_MEM8:
+        return i->mod != 3 && !(i->pfx & PFX_LOCK) && byte_ok;
+    default:
+        return true;
+    }
+}
+
+/* a near target the block fixes: canonical in 64-bit mode, inside CS otherwise */
+static bool target_ok(const struct cpu *c, uint64_t target)
+{
+    return c->mode == MODE_LONG64 ? is_canonical(target) : target <= c->seg[SEG_CS].limit;
+}
+
+insn_fn cpu_fast_handler(const struct cpu *c, const struct insn *i, uint64_t rip)
+{
+    insn_fn fn = i->fn;
+    uint64_t next = rip + i->len, t = next + i->imm;
+    bool stack_fast =
+        i->osz == 8 ? c->mode == MODE_LONG64
+                    : i->osz == 4 && c->mode == MODE_PROT32 && (c->seg[SEG_SS].attr & SEG_ATTR_DB);
+    /* near branches: only where the operand size is the stack's and RIP's */
+    if ((fn == op_jcc || fn == op_jmp_rel || fn == op_call_rel) && stack_fast) {
+        t &= size_mask(i->osz);
+        if (!target_ok(c, t))
+            return fn; /* the general handler raises #GP */
+        if (fn == op_jcc)
+            return (i->osz == 8 ? jcc_8 : jcc_4)[i->op & 15];
+        if (fn == op_jmp_rel)
+            return i->osz == 8 ? fast_jmp_rel_8 : fast_jmp_rel_4;
+        return i->osz == 8 ? fast_call_rel_8 : fast_call_rel_4;
+    }
+    if (stack_fast && fn == op_ret)
+        return i->osz == 8 ? fast_ret_8 : fast_ret_4;
+    if (stack_fast && fn == op_push_r)
+        return i->osz == 8 ? fast_push_r_8 : fast_push_r_4;
+    if (stack_fast && fn == op_pop_r)
+        return i->osz == 8 ? fast_pop_r_8 : fast_pop_r_4;
+    if (stack_fast && fn == op_push_imm)
+        return i->osz == 8 ? fast_push_imm_8 : fast_push_imm_4;
+    for (unsigned k = 0; k < sizeof forms / sizeof forms[0]; k++) {
+        const struct fast_form *f = &forms[k];
+        if (f->general != fn || !form_matches(f, i))
+            continue;
+        if (f->fast)
+            return f->fast;
+        unsigned from = (i->op & 1) ? 2 : 1; /* MOVZX/MOVSX from memory */
+        if (fn == op_movzx)
+            return from == 1 ? fast_movzx_load_1 : fast_movzx_load_2;
+        return from == 1 ? fast_movsx_load_1 : fast_movsx_load_2;
+    }
+    return fn;
+}
