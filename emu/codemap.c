@@ -2,21 +2,21 @@
  * emu/codemap.c: write tracking of guest RAM for decoded code (codemap.h).
  *
  * The writer's side of the protocol: store first, then look at the page's
- * word (with a full fence between, so the look cannot pass the store), and
- * invalidate if the store touched a code chunk. A vCPU decoding a page marks
- * the chunk first and reads the bytes after, so either the writer sees the
- * mark and the block is invalidated, or the decoder sees the new bytes.
+ * chunks (with a full fence between, so the look cannot pass the store),
+ * and invalidate if the store touched a code chunk. A vCPU decoding a page
+ * marks the chunk first and reads the bytes after, so either the writer sees
+ * the mark and the block is invalidated, or the decoder sees the new bytes.
+ * Invalidation clears the chunks before it bumps the generation; a decoder
+ * reads the generation after marking and checks its mark is still there
+ * (emu/cpu/block.c), so no valid block is left without its mark.
  */
 #include "emu/codemap.h"
 #include "emu/x86.h"
 
-void codemap_invalidate(uint64_t *word)
+void codemap_invalidate(struct code_page *p)
 {
-    uint64_t old = __atomic_load_n(word, __ATOMIC_RELAXED), nw;
-    do {
-        nw = (old + CODEMAP_GEN_ONE) & ~CODEMAP_CHUNKS;
-    } while (
-        !__atomic_compare_exchange_n(word, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+    __atomic_store_n(&p->chunks, 0, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&p->gen, CODEMAP_GEN_ONE, __ATOMIC_SEQ_CST);
 }
 
 bool codemap_written(struct codemap *m, uint64_t pa, uint64_t len)
@@ -29,14 +29,13 @@ bool codemap_written(struct codemap *m, uint64_t pa, uint64_t len)
     bool hit = false;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     while (pa < end) {
-        uint64_t pfn = pa >> X86_PAGE_SHIFT;
         unsigned off = (unsigned)(pa & (X86_PAGE_SIZE - 1));
         uint64_t n = X86_PAGE_SIZE - off;
         if (n > end - pa)
             n = end - pa;
-        uint64_t *w = &m->page[pfn];
-        if (__atomic_load_n(w, __ATOMIC_RELAXED) & codemap_chunks(off, (unsigned)n)) {
-            codemap_invalidate(w);
+        struct code_page *p = &m->page[pa >> X86_PAGE_SHIFT];
+        if (__atomic_load_n(&p->chunks, __ATOMIC_RELAXED) & codemap_chunks(off, (unsigned)n)) {
+            codemap_invalidate(p);
             hit = true;
         }
         pa += n;

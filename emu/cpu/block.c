@@ -18,8 +18,8 @@
 
 #include "emu/cpu/internal.h"
 
-/* the generation of code outside the codemap: it never changes */
-static const uint64_t untracked;
+/* the page of code outside the codemap: its generation never changes */
+static struct code_page untracked;
 
 /* what an empty hash slot points at: its host address matches nothing */
 static const struct block no_block = {.host = 0, .code = &untracked};
@@ -47,7 +47,7 @@ void cpu_icache_flush(struct cpu *c)
     cpu_block_end(c);
 }
 
-uint64_t *cpu_code_word(const struct cpu *c, uintptr_t host)
+struct code_page *cpu_code_page(const struct cpu *c, uintptr_t host)
 {
     const struct cpu_bus *bus = c->bus;
     uintptr_t ram = (uintptr_t)bus->ram;
@@ -58,14 +58,14 @@ uint64_t *cpu_code_word(const struct cpu *c, uintptr_t host)
 
 void cpu_code_written(struct cpu *c, const void *host, unsigned size)
 {
-    uint64_t *w = cpu_code_word(c, (uintptr_t)host);
+    struct code_page *w = cpu_code_page(c, (uintptr_t)host);
     if (!w)
         return;
     /* the store is done; the look at the word must not pass it */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* guest RAM need not be page-aligned in host memory */
     unsigned off = (unsigned)(((uintptr_t)host - (uintptr_t)c->bus->ram) & (X86_PAGE_SIZE - 1));
-    if (__atomic_load_n(w, __ATOMIC_RELAXED) & codemap_chunks(off, size)) {
+    if (__atomic_load_n(&w->chunks, __ATOMIC_RELAXED) & codemap_chunks(off, size)) {
         codemap_invalidate(w);
         cpu_block_end(c); /* the next instruction may be one just written */
     }
@@ -116,8 +116,8 @@ static void wait_quiescent(struct cpu *c, struct cpu *x)
         __builtin_ia32_pause();
 }
 
-/* the page of word (host page) became code while a TLB may map it writable */
-static void unmap_writers(struct cpu *c, uint64_t *word, uintptr_t page)
+/* the page cp (host page) became code while a TLB may map it writable */
+static void unmap_writers(struct cpu *c, struct code_page *cp, uintptr_t page)
 {
     const struct codemap *m = c->bus->code;
     unsigned n = m->cpus ? m->ncpus : 1;
@@ -127,35 +127,55 @@ static void unmap_writers(struct cpu *c, uint64_t *word, uintptr_t page)
             wait_quiescent(c, x);
     }
     /* a fill racing with this sees the chunks after storing its tag, and drops it (mem.c) */
-    __atomic_fetch_and(word, ~CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
+    __atomic_fetch_and(&cp->gen, ~CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
 }
 
 /* ---- building ---------------------------------------------------------------------- */
 
 struct build {
-    uint64_t *word;  /* the page's codemap word, or NULL */
-    uintptr_t page;  /* host address of the page */
-    uint64_t marked; /* chunks marked so far */
-    uint32_t gen;
+    struct code_page *cp; /* the page's codemap entry, or NULL */
+    uintptr_t page;       /* host address of the page */
+    uint64_t marked;      /* chunks marked so far */
+    uint64_t gen;
     bool stale; /* the page was written while we decoded: run it once, keep it not */
 };
 
-/* mark bytes [off, off + len) as code before reading them */
+/*
+ * Mark bytes [off, off + len) as code before reading them, then take the
+ * page's generation, and check that no invalidation cleared the mark in
+ * between (it clears the chunks first, then bumps the generation).
+ */
 static void mark_code(struct cpu *c, struct build *bd, unsigned off, unsigned len)
 {
     uint64_t want = codemap_chunks(off, len) & ~bd->marked;
-    if (!bd->word || !want)
+    if (!bd->cp || !want)
         return;
-    uint64_t old = __atomic_load_n(bd->word, __ATOMIC_ACQUIRE);
-    if ((old & want) != want)
-        old = __atomic_fetch_or(bd->word, want, __ATOMIC_SEQ_CST);
+    struct code_page *cp = bd->cp;
+    uint64_t gen;
+    for (;;) {
+        uint64_t old = __atomic_load_n(&cp->chunks, __ATOMIC_ACQUIRE);
+        if ((old & want) != want)
+            old = __atomic_fetch_or(&cp->chunks, want, __ATOMIC_SEQ_CST);
+        gen = __atomic_load_n(&cp->gen, __ATOMIC_SEQ_CST);
+        if (!old && (gen & CODEMAP_WMAPPED))
+            unmap_writers(c, cp, bd->page); /* the page just became code */
+        if ((__atomic_load_n(&cp->chunks, __ATOMIC_SEQ_CST) & want) == want)
+            break;
+    }
+    gen >>= 1;
     if (!bd->marked)
-        bd->gen = (uint32_t)(old >> CODEMAP_GEN_SHIFT);
-    else if ((uint32_t)(old >> CODEMAP_GEN_SHIFT) != bd->gen)
+        bd->gen = gen;
+    else if (gen != bd->gen)
         bd->stale = true;
     bd->marked |= want;
-    if (!(old & CODEMAP_CHUNKS) && (old & CODEMAP_WMAPPED))
-        unmap_writers(c, bd->word, bd->page);
+}
+
+/* a decoded instruction at page offset pos crosses into another chunk: mark it too */
+static bool more_chunks(const struct build *bd, unsigned pos, const struct insn *i)
+{
+    unsigned last = pos + i->len - 1;
+    return bd->cp && last < X86_PAGE_SIZE &&
+           (last >> CODEMAP_CHUNK_SHIFT) != (pos >> CODEMAP_CHUNK_SHIFT);
 }
 
 /* decode the instruction at host p (left bytes to the page's end, at least 15); false on #UD etc.
@@ -189,7 +209,11 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
     struct tlb_entry *e = tlb_entry(c, lin);
     uintptr_t page = e->xtag == vpn ? e->host : cpu_tlb_fill(c, lin, ACC_FETCH);
     unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
-    struct build bd = {.word = cpu_code_word(c, page), .page = page};
+    /* the TLB had lost the page (a data access took its slot): the block may be there */
+    const struct block *have = cpu_block_cached(c, page + off);
+    if (have && e->xtag == vpn)
+        return have;
+    struct build bd = {.cp = cpu_code_page(c, page), .page = page};
     /*
      * Cached: RAM with a codemap, or pages outside RAM that this vCPU may not
      * write (a translate hook's code page). Not cached: fetches the TLB does
@@ -197,7 +221,7 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
      */
     uintptr_t ram = (uintptr_t)c->bus->ram;
     bool in_ram = ram && page >= ram && page - ram < c->bus->ram_size;
-    bool keep = e->xtag == vpn && e->host == page && (bd.word || (!in_ram && e->wtag != vpn));
+    bool keep = e->xtag == vpn && e->host == page && (bd.cp || (!in_ram && e->wtag != vpn));
 
     if (c->blk_used + BLOCK_BYTES_MAX > sizeof c->blk_arena)
         cpu_icache_flush(c);
@@ -205,14 +229,20 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
     b->host = page + off;
     b->rip = c->rip;
     b->mode = c->mode;
-    b->code = bd.word ? bd.word : &untracked;
+    b->code = bd.cp ? bd.cp : &untracked;
 
     /* the first instruction: its faults are real */
     unsigned left = (unsigned)X86_PAGE_SIZE - off;
-    mark_code(c, &bd, off, left < X86_MAX_INSN_LEN ? left : X86_MAX_INSN_LEN);
+    mark_code(c, &bd, off, 1);
     cpu_decode_at(c, &b->insn[0], lin, (const uint8_t *)b->host, left);
+    if (more_chunks(&bd, off, &b->insn[0])) {
+        /* its tail was read before its chunk was marked: read it again */
+        mark_code(c, &bd, off, b->insn[0].len);
+        cpu_decode_at(c, &b->insn[0], lin, (const uint8_t *)b->host, left);
+    }
     if (!cs_limit_ok(c, c->rip, &b->insn[0]))
         cpu_gp0(c);
+    bool ends = ends_block(b->insn[0].fn);
     b->insn[0].fn = cpu_fast_handler(c, &b->insn[0], c->rip);
     b->n = 1;
     unsigned pos = off + b->insn[0].len;
@@ -224,14 +254,22 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
     uint64_t rip = c->rip + b->insn[0].len;
 
     /* the rest: a decode that fails ends the block before it */
-    while (keep && b->n < BLOCK_MAX_INSNS && pos + X86_MAX_INSN_LEN <= X86_PAGE_SIZE &&
-           (rip & mask) == rip && !ends_block(b->insn[b->n - 1].fn)) {
+    while (keep && !ends && b->n < BLOCK_MAX_INSNS && pos + X86_MAX_INSN_LEN <= X86_PAGE_SIZE &&
+           (rip & mask) == rip) {
         struct insn *i = &b->insn[b->n];
-        mark_code(c, &bd, pos, X86_MAX_INSN_LEN);
-        if (!decode_try(c, i, lin + (pos - off), (const uint8_t *)page + pos,
-                        (unsigned)X86_PAGE_SIZE - pos) ||
-            !cs_limit_ok(c, rip, i))
+        const uint8_t *p = (const uint8_t *)page + pos;
+        uint64_t ilin = lin + (pos - off);
+        mark_code(c, &bd, pos, 1);
+        if (!decode_try(c, i, ilin, p, (unsigned)X86_PAGE_SIZE - pos))
             break;
+        if (more_chunks(&bd, pos, i)) {
+            mark_code(c, &bd, pos, i->len);
+            if (!decode_try(c, i, ilin, p, (unsigned)X86_PAGE_SIZE - pos))
+                break;
+        }
+        if (!cs_limit_ok(c, rip, i))
+            break;
+        ends = ends_block(i->fn);
         i->fn = cpu_fast_handler(c, i, rip);
         b->n++;
         pos += i->len;

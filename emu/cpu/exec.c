@@ -151,12 +151,8 @@ static inline __attribute__((always_inline)) const struct block *block_find(stru
         lin &= 0xffffffffull;
     struct tlb_entry *e = tlb_entry(c, lin);
     if (__builtin_expect(e->xtag == lin >> X86_PAGE_SHIFT, 1)) {
-        uintptr_t host = e->host + (lin & (X86_PAGE_SIZE - 1));
-        const struct block *b = c->blk_hash[cpu_block_hash(host)];
-        if (__builtin_expect(b->host == host && b->rip == c->rip && b->mode == c->mode &&
-                                 (uint32_t)(__atomic_load_n(b->code, __ATOMIC_RELAXED) >>
-                                            CODEMAP_GEN_SHIFT) == b->gen,
-                             1))
+        const struct block *b = cpu_block_cached(c, e->host + (lin & (X86_PAGE_SIZE - 1)));
+        if (__builtin_expect(b != NULL, 1))
             return b;
     }
     return cpu_block_build(c, lin);

@@ -64,13 +64,14 @@ _Static_assert(sizeof(struct insn) == 40, "blocks hold many of these: keep them 
 #define BLOCK_HASH_BITS   12
 #define BLOCK_HASH_SIZE   (1u << BLOCK_HASH_BITS)
 #define BLOCK_ARENA_BYTES (384u << 10)
+struct code_page;
 struct block {
-    uintptr_t host;       /* host address of the first byte; 0: no block */
-    uint64_t rip;         /* RIP of the first instruction */
-    const uint64_t *code; /* the codemap word of the page (block.c's constant one if untracked) */
-    uint32_t gen;         /* the page's generation when decoded */
-    uint8_t mode;         /* enum cpu_mode */
-    uint8_t n;            /* instructions, 1..BLOCK_MAX_INSNS */
+    uintptr_t host;               /* host address of the first byte; 0: no block */
+    uint64_t rip;                 /* RIP of the first instruction */
+    const struct code_page *code; /* its page in the codemap (block.c's own if untracked) */
+    uint64_t gen;                 /* the page's generation when decoded (code->gen >> 1) */
+    uint8_t mode;                 /* enum cpu_mode */
+    uint8_t n;                    /* instructions, 1..BLOCK_MAX_INSNS */
     struct insn insn[];
 };
 

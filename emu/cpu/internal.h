@@ -60,13 +60,23 @@ static inline unsigned cpu_block_hash(uintptr_t host)
 {
     return (unsigned)((host ^ (host >> BLOCK_HASH_BITS)) & (BLOCK_HASH_SIZE - 1));
 }
+/* the cached block for RIP at host address host, or NULL */
+static inline const struct block *cpu_block_cached(const struct cpu *c, uintptr_t host)
+{
+    const struct block *b = c->blk_hash[cpu_block_hash(host)];
+    if (__builtin_expect(b->host == host && b->rip == c->rip && b->mode == c->mode &&
+                             __atomic_load_n(&b->code->gen, __ATOMIC_RELAXED) >> 1 == b->gen,
+                         1))
+        return b;
+    return NULL;
+}
 /* end the running block after the current instruction: mode, paging, code or events changed */
 static inline void cpu_block_end(struct cpu *c)
 {
     c->blk_end = 0;
 }
-/* the codemap word of the host page holding host, or NULL when it is not tracked */
-uint64_t *cpu_code_word(const struct cpu *c, uintptr_t host);
+/* the codemap entry of the host page holding host, or NULL when it is not tracked */
+struct code_page *cpu_code_page(const struct cpu *c, uintptr_t host);
 /* size bytes at host (in one page) were just written: invalidate them if they are code */
 void cpu_code_written(struct cpu *c, const void *host, unsigned size);
 /* the same for a store to lin through host, skipped where a TLB write tag covers it */

@@ -84,19 +84,18 @@ void cpu_tlb_drop(struct cpu *c, uint64_t lin)
  */
 static void tlb_set_write(struct cpu *c, struct tlb_entry *e, uint64_t page, uintptr_t host)
 {
-    uint64_t *w = cpu_code_word(c, host);
-    if (!w) {
+    struct code_page *cp = cpu_code_page(c, host);
+    if (!cp) {
         __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
         return;
     }
-    uint64_t v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
-    if (v & CODEMAP_CHUNKS)
+    if (__atomic_load_n(&cp->chunks, __ATOMIC_ACQUIRE))
         return; /* stores to a code page take the slow path, which reports them */
-    if (!(v & CODEMAP_WMAPPED))
-        __atomic_fetch_or(w, CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
+    if (!(__atomic_load_n(&cp->gen, __ATOMIC_RELAXED) & CODEMAP_WMAPPED))
+        __atomic_fetch_or(&cp->gen, CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
     __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(w, __ATOMIC_RELAXED) & CODEMAP_CHUNKS)
+    if (__atomic_load_n(&cp->chunks, __ATOMIC_RELAXED))
         __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
 }
 

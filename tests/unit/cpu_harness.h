@@ -20,7 +20,7 @@
 struct harness {
     struct cpu_bus bus;
     struct codemap code; /* so that code in RAM is cached, as in a machine */
-    uint64_t code_pages[RAM_SIZE >> 12];
+    struct code_page code_pages[RAM_SIZE >> 12];
     struct cpu c;
     uint8_t ram[RAM_SIZE];
 };

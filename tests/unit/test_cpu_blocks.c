@@ -18,7 +18,7 @@
 static struct {
     struct cpu_bus bus;
     struct codemap code;
-    uint64_t code_pages[R_RAM >> 12];
+    struct code_page code_pages[R_RAM >> 12];
     struct cpu *list[2];
     struct cpu c[2];
     uint8_t ram[R_RAM];
@@ -94,11 +94,12 @@ Test(cpu_blocks, data_next_to_code_does_not_invalidate_it)
     const uint8_t poke_data[] = {0x88, 0x14, 0x25, 0x00, 0x18, 0x00, 0x00, 0xcc};
     rput(0x2000, poke_data, sizeof poke_data);
     run_to_int3(0, 0x1000);
-    uint64_t before = r.code_pages[1];
-    cr_assert(before & CODEMAP_CHUNKS, "the page is code");
+    struct code_page before = r.code_pages[1];
+    cr_assert(before.chunks, "the page is code");
     r.c[1].gpr[REG_RDX] = 0x77;
     run_to_int3(1, 0x2000);
-    cr_assert_eq(r.code_pages[1], before, "same generation, same code chunks");
+    cr_assert_eq(r.code_pages[1].chunks, before.chunks, "the same code chunks");
+    cr_assert_eq(r.code_pages[1].gen >> 1, before.gen >> 1, "the same generation");
     cr_assert_eq(r.ram[0x1800], 0x77);
 }
 

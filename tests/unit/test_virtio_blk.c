@@ -278,7 +278,7 @@ Test(virtio_blk, queue_setup_rules)
  */
 Test(virtio_blk, a_read_over_decoded_code_is_seen_by_the_cpu)
 {
-    static uint64_t pages[sizeof ram >> 12];
+    static struct code_page pages[sizeof ram >> 12];
     static struct codemap code;
     static struct cpu c;
     setup_with(false);
