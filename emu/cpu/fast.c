@@ -15,15 +15,22 @@
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-/* a register written at size 4 or 8: 32-bit results zero-extend (SDM Vol 1 3.4.1.1) */
+/*
+ * A register written at size 1, 4 or 8: 32-bit results zero-extend (SDM
+ * Vol 1 3.4.1.1), byte results keep the rest. Byte forms are chosen only
+ * where the register is AL..BL, SPL..DIL or R8B..R15B, never AH..BH.
+ */
 ALWAYS_INLINE void gpr_set(struct cpu *c, unsigned r, unsigned size, uint64_t v)
 {
-    c->gpr[r] = size == 8 ? v : (uint32_t)v;
+    if (size == 1)
+        c->gpr[r] = (c->gpr[r] & ~0xffull) | (v & 0xff);
+    else
+        c->gpr[r] = size == 8 ? v : (uint32_t)v;
 }
 
 ALWAYS_INLINE uint64_t gpr_get(const struct cpu *c, unsigned r, unsigned size)
 {
-    return size == 8 ? c->gpr[r] : (uint32_t)c->gpr[r];
+    return size == 8 ? c->gpr[r] : size == 4 ? (uint32_t)c->gpr[r] : c->gpr[r] & 0xff;
 }
 
 /* host address of size bytes at linear lin, or NULL when the TLB does not have them */
@@ -138,7 +145,7 @@ ALWAYS_INLINE uint8_t *stack_ptr(struct cpu *c, uint64_t sp, unsigned size, bool
             host_store(p, size, r);                                                                \
     }
 
-#define ALU_SIZES(name, op) ALU_RR(name, op, 4) ALU_RR(name, op, 8)
+#define ALU_SIZES(name, op) ALU_RR(name, op, 1) ALU_RR(name, op, 4) ALU_RR(name, op, 8)
 ALU_SIZES(add, ALU_ADD)
 ALU_SIZES(or, ALU_OR)
 ALU_SIZES(adc, ALU_ADC)
@@ -180,6 +187,7 @@ ALU_SIZES(cmp, ALU_CMP)
         }                                                                                          \
         lf_res(c, size, host_load(p, size) & i->imm, 0);                                           \
     }
+TEST_SIZE(1)
 TEST_SIZE(4)
 TEST_SIZE(8)
 
@@ -289,49 +297,195 @@ static HANDLER(fast_movzx_rr)
     c->gpr[i->reg] = c->gpr[i->rm] & ((i->op & 1) ? 0xffff : 0xff);
 }
 
-/* ---- shifts by an immediate (C1 /4 /5 /7) ------------------------------------------ */
 
-#define SHIFT_SIZE(size)                                                                           \
-    static HANDLER(fast_shl_ri_##size)                                                             \
-    {                                                                                              \
-        unsigned n = (unsigned)i->imm & (size == 8 ? 63 : 31);                                     \
-        if (!n) { /* no flag changes; a 32-bit register is still written (zero-extended) */        \
-            gpr_set(c, i->rm, size, c->gpr[i->rm]);                                                \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t a = gpr_get(c, i->rm, size), r = (a << n) & size_mask(size);                      \
-        bool cf = (a >> (size * 8 - n)) & 1;                                                       \
-        uint64_t f = (cf ? RFLAGS_CF : 0) | (!!(r & size_sign(size)) != cf ? RFLAGS_OF : 0);       \
-        lf_res(c, size, r, f);                                                                     \
-        gpr_set(c, i->rm, size, r);                                                                \
-    }                                                                                              \
-    static HANDLER(fast_shr_ri_##size)                                                             \
-    {                                                                                              \
-        unsigned n = (unsigned)i->imm & (size == 8 ? 63 : 31);                                     \
-        if (!n) { /* no flag changes; a 32-bit register is still written (zero-extended) */        \
-            gpr_set(c, i->rm, size, c->gpr[i->rm]);                                                \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t a = gpr_get(c, i->rm, size), r = a >> n;                                          \
-        uint64_t f =                                                                               \
-            (((a >> (n - 1)) & 1) ? RFLAGS_CF : 0) | (a & size_sign(size) ? RFLAGS_OF : 0);        \
-        lf_res(c, size, r, f);                                                                     \
-        gpr_set(c, i->rm, size, r);                                                                \
-    }                                                                                              \
-    static HANDLER(fast_sar_ri_##size)                                                             \
-    {                                                                                              \
-        unsigned n = (unsigned)i->imm & (size == 8 ? 63 : 31);                                     \
-        if (!n) { /* no flag changes; a 32-bit register is still written (zero-extended) */        \
-            gpr_set(c, i->rm, size, c->gpr[i->rm]);                                                \
-            return;                                                                                \
-        }                                                                                          \
-        int64_t s = sext(gpr_get(c, i->rm, size), size);                                           \
-        uint64_t r = (uint64_t)(s >> n) & size_mask(size);                                         \
-        lf_res(c, size, r, ((s >> (n - 1)) & 1) ? RFLAGS_CF : 0);                                  \
-        gpr_set(c, i->rm, size, r);                                                                \
+/* byte moves: 8A reg = [m], C6 /0 [m] = imm, B0+r reg = imm, 88/8A between registers */
+static HANDLER(fast_mov_load_1)
+{
+    uint8_t *p = mem_ptr(c, i, 1, false);
+    if (!p) {
+        op_mov_r_rm(c, i);
+        return;
     }
-SHIFT_SIZE(4)
-SHIFT_SIZE(8)
+    gpr_set(c, i->reg, 1, host_load(p, 1));
+}
+
+static HANDLER(fast_mov_store_imm_1)
+{
+    uint8_t *p = mem_ptr(c, i, 1, true);
+    if (!p) {
+        op_mov_rm_imm(c, i);
+        return;
+    }
+    host_store(p, 1, i->imm);
+}
+
+static HANDLER(fast_mov_ri_1)
+{
+    gpr_set(c, opreg(i), 1, i->imm);
+}
+
+static HANDLER(fast_mov_rr_1)
+{
+    if (i->op == 0x88)
+        gpr_set(c, i->rm, 1, c->gpr[i->reg]);
+    else
+        gpr_set(c, i->reg, 1, c->gpr[i->rm]);
+}
+
+/* ---- shifts and rotates of a register: by an immediate, by 1, by CL ----------------- */
+
+enum { SK_ROL, SK_ROR, SK_SHL, SK_SHR, SK_SAR };
+
+/* as shift.c's shift_calc and shift_rm for a register operand, with kind and size fixed */
+ALWAYS_INLINE void shift_reg(struct cpu *c, const struct insn *i, unsigned kind, unsigned size,
+                             unsigned cnt)
+{
+    unsigned n = size * 8;
+    uint64_t a = gpr_get(c, i->rm, size), m = size_mask(size), sign = size_sign(size), r, f;
+    cnt &= size == 8 ? 63 : 31;
+    if (!cnt) { /* no flag changes; a 32-bit register is still written (zero-extended) */
+        gpr_set(c, i->rm, size, a);
+        return;
+    }
+    bool cf, of;
+    switch (kind) {
+    case SK_ROL:
+        r = ((a << cnt) | (a >> (n - cnt))) & m; /* cnt < n: masked to 5 or 6 bits */
+        cf = r & 1;
+        of = !!(r & sign) != cf;
+        break;
+    case SK_ROR:
+        r = ((a >> cnt) | (a << (n - cnt))) & m;
+        cf = r & sign;
+        of = !!(r & sign) != !!(r & (sign >> 1));
+        break;
+    case SK_SHL:
+        r = (a << cnt) & m;
+        cf = (a >> (n - cnt)) & 1;
+        of = !!(r & sign) != cf;
+        break;
+    case SK_SHR:
+        r = a >> cnt;
+        cf = (a >> (cnt - 1)) & 1;
+        of = a & sign;
+        break;
+    default: {
+        int64_t s = sext(a, size);
+        r = (uint64_t)(s >> cnt) & m;
+        cf = (s >> (cnt - 1)) & 1;
+        of = false;
+        break;
+    }
+    }
+    f = (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0);
+    gpr_set(c, i->rm, size, r);
+    if (kind <= SK_ROR)
+        flags_set_status(c, RFLAGS_CF | RFLAGS_OF, f); /* rotates touch CF and OF only */
+    else
+        lf_res(c, size, r, f); /* AF undefined: 0 */
+}
+
+#define SHIFT_KIND(name, kind, size)                                                               \
+    static HANDLER(fast_##name##_ri_##size)                                                        \
+    {                                                                                              \
+        shift_reg(c, i, kind, size, (unsigned)i->imm);                                             \
+    }                                                                                              \
+    static HANDLER(fast_##name##_r1_##size)                                                        \
+    {                                                                                              \
+        shift_reg(c, i, kind, size, 1);                                                            \
+    }                                                                                              \
+    static HANDLER(fast_##name##_rcl_##size)                                                       \
+    {                                                                                              \
+        shift_reg(c, i, kind, size, (unsigned)c->gpr[REG_RCX] & 0xff);                             \
+    }
+#define SHIFT_KINDS(size)                                                                          \
+    SHIFT_KIND(rol, SK_ROL, size)                                                                  \
+    SHIFT_KIND(ror, SK_ROR, size)                                                                  \
+    SHIFT_KIND(shl, SK_SHL, size) SHIFT_KIND(shr, SK_SHR, size) SHIFT_KIND(sar, SK_SAR, size)
+SHIFT_KINDS(4)
+SHIFT_KINDS(8)
+
+/* ---- multiplication ---------------------------------------------------------------- */
+
+typedef __int128 s128;
+typedef unsigned __int128 u128;
+
+/* 0F AF, 69, 6B: reg = a * b, CF = OF = the product did not fit */
+ALWAYS_INLINE void imul_reg(struct cpu *c, const struct insn *i, unsigned size, uint64_t a,
+                            uint64_t b)
+{
+    s128 p = (s128)sext(a, size) * sext(b, size);
+    uint64_t lo = (uint64_t)p & size_mask(size);
+    gpr_set(c, i->reg, size, lo);
+    lf_res(c, size, lo, p != (s128)sext(lo, size) ? RFLAGS_CF | RFLAGS_OF : 0);
+}
+
+#define IMUL_SIZE(size)                                                                            \
+    static HANDLER(fast_imul_rr_##size)                                                            \
+    {                                                                                              \
+        imul_reg(c, i, size, c->gpr[i->reg], c->gpr[i->rm]);                                       \
+    }                                                                                              \
+    static HANDLER(fast_imul_rm_##size)                                                            \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_imul_r_rm(c, i);                                                                    \
+            return;                                                                                \
+        }                                                                                          \
+        imul_reg(c, i, size, c->gpr[i->reg], host_load(p, size));                                  \
+    }                                                                                              \
+    static HANDLER(fast_imul_rri_##size)                                                           \
+    {                                                                                              \
+        imul_reg(c, i, size, c->gpr[i->rm], i->imm);                                               \
+    }                                                                                              \
+    static HANDLER(fast_imul_rmi_##size)                                                           \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_imul_r_rm_imm(c, i);                                                                \
+            return;                                                                                \
+        }                                                                                          \
+        imul_reg(c, i, size, host_load(p, size), i->imm);                                          \
+    }                                                                                              \
+    /* F7 /4: rDX:rAX = rAX * r/m */                                                               \
+    static HANDLER(fast_mul_r_##size)                                                              \
+    {                                                                                              \
+        u128 p = (u128)gpr_get(c, REG_RAX, size) * gpr_get(c, i->rm, size);                        \
+        uint64_t lo = (uint64_t)p & size_mask(size), hi = (uint64_t)(p >> (size * 8));             \
+        hi &= size_mask(size);                                                                     \
+        gpr_set(c, REG_RAX, size, lo);                                                             \
+        gpr_set(c, REG_RDX, size, hi);                                                             \
+        lf_res(c, size, lo, hi ? RFLAGS_CF | RFLAGS_OF : 0);                                       \
+    }
+IMUL_SIZE(4)
+IMUL_SIZE(8)
+
+/* ---- CMOVcc, SETcc ------------------------------------------------------------------ */
+
+#define CMOV_SIZE(size)                                                                            \
+    static HANDLER(fast_cmov_rr_##size)                                                            \
+    {                                                                                              \
+        uint64_t v = c->gpr[i->rm];                                                                \
+        /* the destination is written (a 32-bit one zero-extended) either way */                   \
+        gpr_set(c, i->reg, size, flags_cond(c, i->op & 15) ? v : c->gpr[i->reg]);                  \
+    }                                                                                              \
+    static HANDLER(fast_cmov_rm_##size)                                                            \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_cmov(c, i);                                                                         \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t v = host_load(p, size);                                                           \
+        gpr_set(c, i->reg, size, flags_cond(c, i->op & 15) ? v : c->gpr[i->reg]);                  \
+    }
+CMOV_SIZE(4)
+CMOV_SIZE(8)
+
+static HANDLER(fast_setcc_r)
+{
+    gpr_set(c, i->rm, 1, flags_cond(c, i->op & 15));
+}
 
 /* ---- the stack: 64-bit mode, or 32-bit code on a flat 32-bit stack ------------------ */
 
@@ -405,6 +559,53 @@ ALWAYS_INLINE bool pop_fast(struct cpu *c, unsigned size, uint64_t *v)
             cpu_gp0(c);                                                                            \
         }                                                                                          \
         c->next_rip = t;                                                                           \
+    }                                                                                              \
+    /* FF /4, FF /2: the target is checked before anything moves */                                \
+    static HANDLER(fast_jmp_r_##size)                                                              \
+    {                                                                                              \
+        uint64_t t = gpr_get(c, i->rm, size);                                                      \
+        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit)                               \
+            cpu_gp0(c);                                                                            \
+        c->next_rip = t;                                                                           \
+    }                                                                                              \
+    static HANDLER(fast_jmp_m_##size)                                                              \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_jmp_rm(c, i);                                                                       \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t t = host_load(p, size);                                                           \
+        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit)                               \
+            cpu_gp0(c);                                                                            \
+        c->next_rip = t;                                                                           \
+    }                                                                                              \
+    static HANDLER(fast_call_r_##size)                                                             \
+    {                                                                                              \
+        uint64_t t = gpr_get(c, i->rm, size), ret = c->next_rip;                                   \
+        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit)                               \
+            cpu_gp0(c);                                                                            \
+        if (!push_fast(c, size, ret)) {                                                            \
+            op_call_rm(c, i);                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        c->next_rip = t;                                                                           \
+    }                                                                                              \
+    static HANDLER(fast_call_m_##size)                                                             \
+    {                                                                                              \
+        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
+        if (!p) {                                                                                  \
+            op_call_rm(c, i);                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        uint64_t t = host_load(p, size), ret = c->next_rip;                                        \
+        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit)                               \
+            cpu_gp0(c);                                                                            \
+        if (!push_fast(c, size, ret)) {                                                            \
+            op_call_rm(c, i);                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        c->next_rip = t;                                                                           \
     }
 STACK_SIZE(4)
 STACK_SIZE(8)
@@ -461,86 +662,113 @@ static HANDLER(fast_jmp_rel_4)
 /* ---- choosing --------------------------------------------------------------------- */
 
 enum form {
-    F_ANY,  /* any r/m operand */
-    F_REG,  /* a register r/m operand */
-    F_MEM,  /* a memory r/m operand without LOCK */
-    F_REG8, /* a register r/m operand, byte registers other than AH..BH */
-    F_MEM8, /* a memory operand with a byte register other than AH..BH as reg */
+    F_ANY, /* any operands */
+    F_REG, /* a register r/m operand */
+    F_MEM, /* a memory r/m operand, without LOCK */
 };
 
-/* the general handler, the form and operand size, and what to run instead */
+/* byte registers that must not be AH..BH (no REX and register 4..7) */
+#define B_RM  1 /* the r/m register */
+#define B_REG 2 /* ModRM.reg */
+#define B_OPR 4 /* the register in the opcode's low bits */
+
+/* the general handler and the form, operand size and opcode it needs, and what runs instead */
 struct fast_form {
     insn_fn general;
     uint8_t form, osz;
-    uint8_t rm_reg; /* group entries: ModRM.reg must equal this - 1 (0: any) */
-    uint8_t op;     /* the opcode must be this one (0: any) */
+    uint8_t grp;   /* group entries: ModRM.reg + 1 (0: any) */
+    uint8_t op;    /* the opcode must be this one (0: any) */
+    uint8_t bytes; /* B_* */
     insn_fn fast;
 };
 
-#define ALU_FORMS(name, size)                                                                      \
-    {op_##name##_rm_r, F_REG, size, 0, 0, fast_##name##_rmr_##size},                               \
-        {op_##name##_r_rm, F_REG, size, 0, 0, fast_##name##_rrm_##size},                           \
-        {op_##name##_rm_imm, F_REG, size, 0, 0, fast_##name##_ri_##size},                          \
-        {op_##name##_a_imm, F_ANY, size, 0, 0, fast_##name##_ai_##size},                           \
-        {op_##name##_r_rm, F_MEM, size, 0, 0, fast_##name##_rm_##size},                            \
-        {op_##name##_rm_r, F_MEM, size, 0, 0, fast_##name##_mr_##size},                            \
-        {op_##name##_rm_imm, F_MEM, size, 0, 0, fast_##name##_mi_##size},
-#define ALU_ALL(size)                                                                              \
-    ALU_FORMS(add, size)                                                                           \
-    ALU_FORMS(or, size)                                                                            \
-    ALU_FORMS(adc, size)                                                                           \
-    ALU_FORMS(sbb, size)                                                                           \
-    ALU_FORMS(and, size)                                                                           \
-    ALU_FORMS(sub, size)                                                                           \
-    ALU_FORMS(xor, size) ALU_FORMS(cmp, size)
+#define ALU_FORMS(name, size, b)                                                                   \
+    {op_##name##_rm_r, F_REG, size, 0, 0, b | b << 1, fast_##name##_rmr_##size},                   \
+        {op_##name##_r_rm, F_REG, size, 0, 0, b | b << 1, fast_##name##_rrm_##size},               \
+        {op_##name##_rm_imm, F_REG, size, 0, 0, b, fast_##name##_ri_##size},                       \
+        {op_##name##_a_imm, F_ANY, size, 0, 0, 0, fast_##name##_ai_##size},                        \
+        {op_##name##_r_rm, F_MEM, size, 0, 0, b << 1, fast_##name##_rm_##size},                    \
+        {op_##name##_rm_r, F_MEM, size, 0, 0, b << 1, fast_##name##_mr_##size},                    \
+        {op_##name##_rm_imm, F_MEM, size, 0, 0, 0, fast_##name##_mi_##size},
+#define ALU_ALL(size, b)                                                                           \
+    ALU_FORMS(add, size, b)                                                                        \
+    ALU_FORMS(or, size, b)                                                                         \
+    ALU_FORMS(adc, size, b)                                                                        \
+    ALU_FORMS(sbb, size, b)                                                                        \
+    ALU_FORMS(and, size, b)                                                                        \
+    ALU_FORMS(sub, size, b)                                                                        \
+    ALU_FORMS(xor, size, b) ALU_FORMS(cmp, size, b)
+#define TEST_FORMS(size, b)                                                                        \
+    {op_test_rm_r, F_REG, size, 0, 0, b | b << 1, fast_test_rr_##size},                            \
+        {op_test_rm_imm, F_REG, size, 0, 0, b, fast_test_ri_##size},                               \
+        {op_test_a_imm, F_ANY, size, 0, 0, 0, fast_test_ai_##size},                                \
+        {op_test_rm_r, F_MEM, size, 0, 0, b << 1, fast_test_mr_##size},                            \
+        {op_test_rm_imm, F_MEM, size, 0, 0, 0, fast_test_mi_##size},
+#define SHIFT_FORMS(name, grp, size)                                                               \
+    {op_shift_rm, F_REG, size, grp, 0xc1, 0, fast_##name##_ri_##size},                             \
+        {op_shift_rm, F_REG, size, grp, 0xd1, 0, fast_##name##_r1_##size},                         \
+        {op_shift_rm, F_REG, size, grp, 0xd3, 0, fast_##name##_rcl_##size},
 #define OTHER_FORMS(size)                                                                          \
-    {op_test_rm_r, F_REG, size, 0, 0, fast_test_rr_##size},                                        \
-        {op_test_rm_imm, F_REG, size, 0, 0, fast_test_ri_##size},                                  \
-        {op_test_a_imm, F_ANY, size, 0, 0, fast_test_ai_##size},                                   \
-        {op_test_rm_r, F_MEM, size, 0, 0, fast_test_mr_##size},                                    \
-        {op_test_rm_imm, F_MEM, size, 0, 0, fast_test_mi_##size},                                  \
-        {op_inc_rm, F_REG, size, 0, 0, fast_inc_r_##size},                                         \
-        {op_dec_rm, F_REG, size, 0, 0, fast_dec_r_##size},                                         \
-        {op_mov_rm_r, F_REG, size, 0, 0, fast_mov_rr_##size},                                      \
-        {op_mov_r_rm, F_REG, size, 0, 0, fast_mov_rr_##size},                                      \
-        {op_mov_r_rm, F_MEM, size, 0, 0, fast_mov_load_##size},                                    \
-        {op_mov_rm_r, F_MEM, size, 0, 0, fast_mov_store_##size},                                   \
-        {op_mov_rm_imm, F_MEM, size, 0, 0, fast_mov_store_imm_##size},                             \
-        {op_mov_rm_imm, F_REG, size, 0, 0, fast_mov_ri_##size},                                    \
-        {op_mov_r_imm, F_ANY, size, 0, 0, fast_mov_ri_##size},                                     \
-        {op_lea, F_ANY, size, 0, 0, fast_lea_##size},                                              \
-        {op_shift_rm, F_REG, size, 5, 0xc1, fast_shl_ri_##size},                                   \
-        {op_shift_rm, F_REG, size, 7, 0xc1, fast_shl_ri_##size},                                   \
-        {op_shift_rm, F_REG, size, 6, 0xc1, fast_shr_ri_##size},                                   \
-        {op_shift_rm, F_REG, size, 8, 0xc1, fast_sar_ri_##size},
+    {op_inc_rm, F_REG, size, 0, 0, 0, fast_inc_r_##size},                                          \
+        {op_dec_rm, F_REG, size, 0, 0, 0, fast_dec_r_##size},                                      \
+        {op_mov_rm_r, F_REG, size, 0, 0, 0, fast_mov_rr_##size},                                   \
+        {op_mov_r_rm, F_REG, size, 0, 0, 0, fast_mov_rr_##size},                                   \
+        {op_mov_r_rm, F_MEM, size, 0, 0, 0, fast_mov_load_##size},                                 \
+        {op_mov_rm_r, F_MEM, size, 0, 0, 0, fast_mov_store_##size},                                \
+        {op_mov_rm_imm, F_MEM, size, 0, 0, 0, fast_mov_store_imm_##size},                          \
+        {op_mov_rm_imm, F_REG, size, 0, 0, 0, fast_mov_ri_##size},                                 \
+        {op_mov_r_imm, F_ANY, size, 0, 0, 0, fast_mov_ri_##size},                                  \
+        {op_lea, F_ANY, size, 0, 0, 0, fast_lea_##size},                                           \
+        {op_movzx, F_MEM, size, 0, 0xb6, 0, fast_movzx_load_1},                                    \
+        {op_movzx, F_MEM, size, 0, 0xb7, 0, fast_movzx_load_2},                                    \
+        {op_movsx, F_MEM, size, 0, 0xbe, 0, fast_movsx_load_1},                                    \
+        {op_movsx, F_MEM, size, 0, 0xbf, 0, fast_movsx_load_2},                                    \
+        {op_movzx, F_REG, size, 0, 0xb6, B_RM, fast_movzx_rr},                                     \
+        {op_movzx, F_REG, size, 0, 0xb7, 0, fast_movzx_rr},                                        \
+        SHIFT_FORMS(rol, 1, size) SHIFT_FORMS(ror, 2, size) SHIFT_FORMS(shl, 5, size)              \
+            SHIFT_FORMS(shr, 6, size) SHIFT_FORMS(shl, 7, size) SHIFT_FORMS(sar, 8, size){         \
+                op_imul_r_rm, F_REG, size, 0, 0, 0, fast_imul_rr_##size},                          \
+        {op_imul_r_rm, F_MEM, size, 0, 0, 0, fast_imul_rm_##size},                                 \
+        {op_imul_r_rm_imm, F_REG, size, 0, 0, 0, fast_imul_rri_##size},                            \
+        {op_imul_r_rm_imm, F_MEM, size, 0, 0, 0, fast_imul_rmi_##size},                            \
+        {op_mul_rm, F_REG, size, 0, 0, 0, fast_mul_r_##size},                                      \
+        {op_cmov, F_REG, size, 0, 0, 0, fast_cmov_rr_##size},                                      \
+        {op_cmov, F_MEM, size, 0, 0, 0, fast_cmov_rm_##size},
 
 static const struct fast_form forms[] = {
-    ALU_ALL(4) ALU_ALL(8) OTHER_FORMS(4)
-        OTHER_FORMS(8){op_mov_rm_r, F_MEM8, 1, 0, 0, fast_mov_store_1},
-    {op_movzx, F_MEM, 4, 0, 0, NULL}, /* by source size, below */
-    {op_movzx, F_MEM, 8, 0, 0, NULL},
-    {op_movsx, F_MEM, 4, 0, 0, NULL},
-    {op_movsx, F_MEM, 8, 0, 0, NULL},
-    {op_movzx, F_REG8, 4, 0, 0, fast_movzx_rr},
-    {op_movzx, F_REG8, 8, 0, 0, fast_movzx_rr},
+    ALU_ALL(1, B_RM) ALU_ALL(4, 0) ALU_ALL(8, 0) TEST_FORMS(1, B_RM) TEST_FORMS(4, 0)
+        TEST_FORMS(8, 0) OTHER_FORMS(4)
+            OTHER_FORMS(8){op_mov_rm_r, F_MEM, 1, 0, 0, B_REG, fast_mov_store_1},
+    {op_mov_r_rm, F_MEM, 1, 0, 0, B_REG, fast_mov_load_1},
+    {op_mov_rm_r, F_REG, 1, 0, 0, B_RM | B_REG, fast_mov_rr_1},
+    {op_mov_r_rm, F_REG, 1, 0, 0, B_RM | B_REG, fast_mov_rr_1},
+    {op_mov_rm_imm, F_MEM, 1, 0, 0, 0, fast_mov_store_imm_1},
+    {op_mov_r_imm, F_ANY, 1, 0, 0, B_OPR, fast_mov_ri_1},
+    {op_setcc, F_REG, 1, 0, 0, B_RM, fast_setcc_r},
 };
+
+/* register r (4 bits) is a low byte register as a byte operand */
+static bool low_byte(const struct insn *i, unsigned r)
+{
+    return (i->pfx & PFX_REX) || r < 4;
+}
 
 static bool form_matches(const struct fast_form *f, const struct insn *i)
 {
-    if (f->osz != i->osz)
+    /* SETcc is always a byte operand, whatever osz says */
+    if (f->osz != i->osz && f->fast != fast_setcc_r)
         return false;
-    if ((f->rm_reg && (unsigned)(i->reg & 7) + 1 != f->rm_reg) || (f->op && f->op != i->op))
+    if ((f->grp && (unsigned)(i->reg & 7) + 1 != f->grp) || (f->op && f->op != i->op))
         return false;
-    bool byte_ok = (i->pfx & PFX_REX) || (i->reg & 7) < 4; /* no AH..BH as reg */
+    if (((f->bytes & B_RM) && !low_byte(i, i->rm)) ||
+        ((f->bytes & B_REG) && !low_byte(i, i->reg)) ||
+        ((f->bytes & B_OPR) && !low_byte(i, opreg(i))))
+        return false;
     switch (f->form) {
     case F_REG:
         return i->mod == 3;
     case F_MEM:
         return i->mod != 3 && !(i->pfx & PFX_LOCK);
-    case F_REG8:
-        return i->mod == 3 && ((i->pfx & PFX_REX) || (i->rm & 7) < 4 || (i->op & 1));
-    case F_MEM8:
-        return i->mod != 3 && !(i->pfx & PFX_LOCK) && byte_ok;
     default:
         return true;
     }
@@ -552,42 +780,99 @@ static bool target_ok(const struct cpu *c, uint64_t target)
     return c->mode == MODE_LONG64 ? is_canonical(target) : target <= c->seg[SEG_CS].limit;
 }
 
+/* the forms of each general handler: an index from handler to its entries, made once */
+#define INDEX_SIZE 256
+static struct {
+    insn_fn general;
+    uint16_t first, n;
+} fast_index[INDEX_SIZE];
+static uint16_t fast_order[sizeof forms / sizeof forms[0]];
+static int index_state; /* 0 none, 1 being made, 2 made */
+
+static unsigned index_slot(insn_fn fn)
+{
+    uintptr_t h = (uintptr_t)fn;
+    return (unsigned)((h >> 4) ^ (h >> 12)) & (INDEX_SIZE - 1);
+}
+
+static void index_make(void)
+{
+    unsigned nf = sizeof forms / sizeof forms[0], used = 0;
+    for (unsigned k = 0; k < nf; k++) {
+        insn_fn g = forms[k].general;
+        unsigned s = index_slot(g);
+        while (fast_index[s].general && fast_index[s].general != g)
+            s = (s + 1) & (INDEX_SIZE - 1);
+        if (fast_index[s].general)
+            continue; /* listed already */
+        fast_index[s].general = g;
+        fast_index[s].first = (uint16_t)used;
+        for (unsigned j = k; j < nf; j++)
+            if (forms[j].general == g)
+                fast_order[used++] = (uint16_t)j;
+        fast_index[s].n = (uint16_t)(used - fast_index[s].first);
+    }
+}
+
+static void index_ready(void)
+{
+    int st = __atomic_load_n(&index_state, __ATOMIC_ACQUIRE);
+    if (st == 2)
+        return;
+    int zero = 0;
+    if (__atomic_compare_exchange_n(&index_state, &zero, 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        index_make();
+        __atomic_store_n(&index_state, 2, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&index_state, __ATOMIC_ACQUIRE) != 2)
+        __builtin_ia32_pause();
+}
+
 insn_fn cpu_fast_handler(const struct cpu *c, const struct insn *i, uint64_t rip)
 {
     insn_fn fn = i->fn;
     uint64_t next = rip + i->len, t = next + i->imm;
+    /* stack and near branches: where the operand size is the stack's and RIP's */
     bool stack_fast =
         i->osz == 8 ? c->mode == MODE_LONG64
                     : i->osz == 4 && c->mode == MODE_PROT32 && (c->seg[SEG_SS].attr & SEG_ATTR_DB);
-    /* near branches: only where the operand size is the stack's and RIP's */
-    if ((fn == op_jcc || fn == op_jmp_rel || fn == op_call_rel) && stack_fast) {
-        t &= size_mask(i->osz);
-        if (!target_ok(c, t))
-            return fn; /* the general handler raises #GP */
-        if (fn == op_jcc)
-            return (i->osz == 8 ? jcc_8 : jcc_4)[i->op & 15];
-        if (fn == op_jmp_rel)
-            return i->osz == 8 ? fast_jmp_rel_8 : fast_jmp_rel_4;
-        return i->osz == 8 ? fast_call_rel_8 : fast_call_rel_4;
+    bool s8 = i->osz == 8;
+    if (stack_fast) {
+        if (fn == op_jcc || fn == op_jmp_rel || fn == op_call_rel) {
+            t &= size_mask(i->osz);
+            if (!target_ok(c, t))
+                return fn; /* the general handler raises #GP */
+            if (fn == op_jcc)
+                return (s8 ? jcc_8 : jcc_4)[i->op & 15];
+            if (fn == op_jmp_rel)
+                return s8 ? fast_jmp_rel_8 : fast_jmp_rel_4;
+            return s8 ? fast_call_rel_8 : fast_call_rel_4;
+        }
+        if (fn == op_ret)
+            return s8 ? fast_ret_8 : fast_ret_4;
+        if (fn == op_push_r)
+            return s8 ? fast_push_r_8 : fast_push_r_4;
+        if (fn == op_pop_r)
+            return s8 ? fast_pop_r_8 : fast_pop_r_4;
+        if (fn == op_push_imm)
+            return s8 ? fast_push_imm_8 : fast_push_imm_4;
+        bool mem = i->mod != 3;
+        if (fn == op_jmp_rm)
+            return mem ? (s8 ? fast_jmp_m_8 : fast_jmp_m_4) : (s8 ? fast_jmp_r_8 : fast_jmp_r_4);
+        if (fn == op_call_rm)
+            return mem ? (s8 ? fast_call_m_8 : fast_call_m_4)
+                       : (s8 ? fast_call_r_8 : fast_call_r_4);
     }
-    if (stack_fast && fn == op_ret)
-        return i->osz == 8 ? fast_ret_8 : fast_ret_4;
-    if (stack_fast && fn == op_push_r)
-        return i->osz == 8 ? fast_push_r_8 : fast_push_r_4;
-    if (stack_fast && fn == op_pop_r)
-        return i->osz == 8 ? fast_pop_r_8 : fast_pop_r_4;
-    if (stack_fast && fn == op_push_imm)
-        return i->osz == 8 ? fast_push_imm_8 : fast_push_imm_4;
-    for (unsigned k = 0; k < sizeof forms / sizeof forms[0]; k++) {
-        const struct fast_form *f = &forms[k];
-        if (f->general != fn || !form_matches(f, i))
-            continue;
-        if (f->fast)
+    index_ready();
+    unsigned s = index_slot(fn);
+    while (fast_index[s].general && fast_index[s].general != fn)
+        s = (s + 1) & (INDEX_SIZE - 1);
+    for (unsigned k = 0; k < fast_index[s].n; k++) {
+        const struct fast_form *f = &forms[fast_order[fast_index[s].first + k]];
+        if (form_matches(f, i))
             return f->fast;
-        unsigned from = (i->op & 1) ? 2 : 1; /* MOVZX/MOVSX from memory */
-        if (fn == op_movzx)
-            return from == 1 ? fast_movzx_load_1 : fast_movzx_load_2;
-        return from == 1 ? fast_movsx_load_1 : fast_movsx_load_2;
     }
     return fn;
 }

@@ -58,6 +58,12 @@ void flags_materialize(struct cpu *c)
 
 void flags_set_status(struct cpu *c, uint64_t mask, uint64_t val)
 {
+    /* CF, OF, AF of an LF_RES record are stored bits: change them in place */
+    const uint64_t stored = RFLAGS_CF | RFLAGS_OF | RFLAGS_AF;
+    if (c->lf.op == LF_RES && !(mask & ~stored)) {
+        c->lf.src1 = (c->lf.src1 & ~mask) | (val & mask);
+        return;
+    }
     flags_materialize(c);
     c->rflags = (c->rflags & ~mask) | (val & mask);
 }
