@@ -172,18 +172,40 @@ static inline __attribute__((always_inline)) void block_run(struct cpu *c, const
     if (c->shadow_at == c->icount)
         n = 1;
     c->blk_end = n;
+    c->blk_cur = b;
     uint64_t mask = ip_mask[c->mode], rip = c->rip;
     const struct insn *i = b->insn;
-    for (unsigned k = 1;; k++, i++) {
+    unsigned k = 1;
+    for (;; k++, i++) {
         uint64_t seq = (rip + i->len) & mask;
         c->next_rip = seq;
         i->fn(c, i);
         rip = c->next_rip;
         c->rip = rip;
-        c->icount++;
         if (__builtin_expect(rip != seq, 0) || k >= c->blk_end)
             break;
     }
+    /* retired, counted per block: cpu_icount() knows how far a block has got */
+    c->icount += k;
+    c->blk_cur = NULL;
+}
+
+uint64_t cpu_icount(const struct cpu *c)
+{
+    const struct block *b = c->blk_cur;
+    if (!b)
+        return c->icount;
+    uint64_t rip = b->rip, mask = ip_mask[b->mode];
+    unsigned k = 0;
+    while (k < b->n && rip != c->rip)
+        rip = (rip + b->insn[k++].len) & mask;
+    return c->icount + k;
+}
+
+void cpu_icount_sync(struct cpu *c)
+{
+    c->icount = cpu_icount(c);
+    c->blk_cur = NULL;
 }
 
 /* never non-zero: the event word of a vCPU without a machine */
@@ -236,6 +258,7 @@ __attribute__((noinline)) static enum cpu_exit run(struct cpu *c, uint64_t budge
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */
+        cpu_icount_sync(c); /* the faulting instruction did not retire */
         c->sys_access = 0;
         if (!c->exit_req) {
             if (c->stop_at_exc)

@@ -82,6 +82,11 @@ void cpu_code_written(struct cpu *c, const void *host, unsigned size);
 /* the same for a store to lin through host, skipped where a TLB write tag covers it */
 void cpu_code_check(struct cpu *c, uint64_t lin, uintptr_t host, unsigned size);
 
+/* instructions retired, exact inside a block (whose count goes to icount when it ends) */
+uint64_t cpu_icount(const struct cpu *c);
+/* leaving a block in the middle (a fault, HLT): its instructions before RIP go to icount */
+void cpu_icount_sync(struct cpu *c);
+
 /* around everything that runs guest instructions or writes guest memory (exec.c) */
 void cpu_busy_enter(struct cpu *c);
 void cpu_busy_leave(struct cpu *c);

@@ -53,6 +53,7 @@ bool cpu_exception_take(struct cpu *c)
 
 void cpu_exit_now(struct cpu *c, enum cpu_exit why)
 {
+    cpu_icount_sync(c);
     c->rip = c->next_rip;
     c->icount++;
     c->exit_req = (uint8_t)why;

@@ -88,7 +88,7 @@ HANDLER(op_sti)
     if_check(c);
     /* interrupts wait until after the next instruction (SDM Vol 3A 6.8.3) */
     if (!(c->rflags & RFLAGS_IF)) {
-        c->shadow_at = c->icount + 1;
+        c->shadow_at = cpu_icount(c) + 1;
         cpu_block_end(c); /* pending interrupts may be taken after the next instruction */
     }
     c->rflags |= RFLAGS_IF;

@@ -169,7 +169,7 @@ HANDLER(op_mov_sreg_rm)
     uint16_t sel = (uint16_t)rm_read(c, i, 2);
     seg_load(c, s, sel);
     if (s == SEG_SS) {
-        c->shadow_at = c->icount + 1;
+        c->shadow_at = cpu_icount(c) + 1;
         cpu_block_end(c);
     }
 }
@@ -186,7 +186,7 @@ HANDLER(op_pop_sreg)
     seg_load(c, s, sel);
     (void)cpu_pop(c, i->osz);
     if (s == SEG_SS) {
-        c->shadow_at = c->icount + 1;
+        c->shadow_at = cpu_icount(c) + 1;
         cpu_block_end(c);
     }
 }

@@ -167,7 +167,7 @@ static void swapgs(struct cpu *c)
 
 uint64_t cpu_guest_tsc(struct cpu *c)
 {
-    return (c->bus->tsc ? c->bus->tsc(c->bus->opaque) : c->icount) + c->tsc_offset;
+    return (c->bus->tsc ? c->bus->tsc(c->bus->opaque) : cpu_icount(c)) + c->tsc_offset;
 }
 
 /* 0F 01 F9 RDTSCP */
