@@ -294,6 +294,7 @@ opcode:
     i->xbase = i->base == EA_NONE ? EA_X_ZERO : i->base == EA_RIP ? EA_X_NEXT_RIP : i->base;
     i->xindex = i->index == EA_NONE ? EA_X_ZERO : i->index;
     i->ea_shift = (uint8_t)(64 - 8 * i->asz);
+    i->oreg = (uint8_t)((i->op & 7) | ((i->rex & 1) << 3));
 }
 
 unsigned cpu_decode_length(struct cpu *c)

@@ -41,7 +41,10 @@ ALWAYS_INLINE uint8_t *tlb_ptr(struct cpu *c, uint64_t lin, unsigned size, bool 
     uint64_t tag = write ? __atomic_load_n(&e->wtag, __ATOMIC_RELAXED) : e->tag;
     if (__builtin_expect(tag != lin >> X86_PAGE_SHIFT || po > X86_PAGE_SIZE - size, 0))
         return NULL;
-    return (uint8_t *)e->host + po;
+    uint8_t *p = (uint8_t *)e->host + po;
+    if (!p)
+        __builtin_unreachable(); /* a TLB entry's host page is never at 0 */
+    return p;
 }
 
 /*

@@ -46,6 +46,7 @@ struct insn {
     /* base and index again as indices of cpu->xgpr (EA_X_ZERO for none, EA_X_NEXT_RIP),
      * and 64 - 8 * asz: what cpu_ea needs to add them up without a branch */
     uint8_t xbase, xindex, ea_shift;
+    uint8_t oreg; /* the register in the opcode's low bits, with REX.B (50+r, B8+r, ...) */
 };
 
 _Static_assert(sizeof(struct insn) == 40, "blocks hold many of these: keep them small");

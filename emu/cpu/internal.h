@@ -401,7 +401,7 @@ uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, b
 /* the register in the opcode's low bits (50+r, B8+r, C8+r, ...) */
 static inline unsigned opreg(const struct insn *i)
 {
-    return (i->op & 7) | ((i->rex & 1) << 3);
+    return i->oreg;
 }
 
 /* ---- stack (stack.c) ---------------------------------------------------- */
