@@ -45,6 +45,7 @@ void cpu_icache_flush(struct cpu *c)
         c->blk_hash[k] = (struct block *)&no_block;
     c->blk_used = 0;
     cpu_block_end(c);
+    c->rip_epoch++;
 }
 
 struct code_page *cpu_code_page(const struct cpu *c, uintptr_t host)
@@ -276,7 +277,8 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
         rip += i->len;
     }
     b->gen = bd.gen;
-    if (keep && !bd.stale) {
+    b->kept = keep && !bd.stale;
+    if (b->kept) {
         c->blk_hash[cpu_block_hash(b->host)] = b;
         c->blk_used += (sizeof *b + b->n * sizeof(struct insn) + 15) & ~(size_t)15;
     }

@@ -266,6 +266,8 @@ struct cpu {
     void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
 
     /* the block cache (block.c), last: cpu_init does not clear the arena */
+    uint64_t rip_epoch; /* 0 never: RIP cache entries from it are cleared ones */
+    struct ripc_entry ripc[RIPC_SIZE];
     struct block *blk_hash[BLOCK_HASH_SIZE];
     size_t blk_used; /* bytes of the arena in use */
     _Alignas(16) uint8_t blk_arena[BLOCK_ARENA_BYTES];

@@ -83,6 +83,7 @@ void cpu_update_mode(struct cpu *c)
         c->icache_cs_limit = cs->limit;
     }
     cpu_block_end(c);
+    c->rip_epoch++; /* CS's base may be another: the same RIP is elsewhere */
 }
 
 uint64_t cpu_get_rflags(const struct cpu *c)
@@ -143,19 +144,27 @@ static inline void cs_limit_check(struct cpu *c, const struct insn *i)
         cpu_gp0(c);
 }
 
-/* the block at RIP: from the cache when its page, RIP, mode and generation match */
+/* the block at RIP: from the RIP cache, else the cache of blocks when its page, RIP, mode and
+ * generation match, else built now */
 static inline __attribute__((always_inline)) const struct block *block_find(struct cpu *c)
 {
-    uint64_t lin = c->seg[SEG_CS].base + c->rip;
+    uint64_t rip = c->rip;
+    struct ripc_entry *r = &c->ripc[(rip ^ (rip >> RIPC_BITS)) & (RIPC_SIZE - 1)];
+    if (__builtin_expect(r->rip == rip && r->epoch == c->rip_epoch, 1) &&
+        __builtin_expect(__atomic_load_n(&r->b->code->gen, __ATOMIC_RELAXED) >> 1 == r->b->gen, 1))
+        return r->b;
+    uint64_t lin = c->seg[SEG_CS].base + rip;
     if (c->mode != MODE_LONG64)
         lin &= 0xffffffffull;
     struct tlb_entry *e = tlb_entry(c, lin);
-    if (__builtin_expect(e->xtag == lin >> X86_PAGE_SHIFT, 1)) {
-        const struct block *b = cpu_block_cached(c, e->host + (lin & (X86_PAGE_SIZE - 1)));
-        if (__builtin_expect(b != NULL, 1))
-            return b;
-    }
-    return cpu_block_build(c, lin);
+    const struct block *b = NULL;
+    if (__builtin_expect(e->xtag == lin >> X86_PAGE_SHIFT, 1))
+        b = cpu_block_cached(c, e->host + (lin & (X86_PAGE_SIZE - 1)));
+    if (!b)
+        b = cpu_block_build(c, lin);
+    if (b->kept)
+        *r = (struct ripc_entry){.rip = rip, .epoch = c->rip_epoch, .b = b};
+    return b;
 }
 
 /*

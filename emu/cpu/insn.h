@@ -6,6 +6,7 @@
 #ifndef BAREMU_CPU_INSN_H
 #define BAREMU_CPU_INSN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cpu;
@@ -65,6 +66,19 @@ _Static_assert(sizeof(struct insn) == 40, "blocks hold many of these: keep them 
 #define BLOCK_HASH_BITS   12
 #define BLOCK_HASH_SIZE   (1u << BLOCK_HASH_BITS)
 #define BLOCK_ARENA_BYTES (384u << 10)
+/*
+ * The RIP cache: the block last run at a RIP, while nothing that could put
+ * another block there (a TLB flush or INVLPG, a new CS or mode, a flush of
+ * the block cache) has moved cpu->rip_epoch. It saves the TLB and hash
+ * lookup of the page; a block found here still has its generation checked.
+ */
+#define RIPC_BITS 10
+#define RIPC_SIZE (1u << RIPC_BITS)
+struct ripc_entry {
+    uint64_t rip, epoch;
+    const struct block *b;
+};
+
 struct code_page;
 struct block {
     uintptr_t host;               /* host address of the first byte; 0: no block */
@@ -73,6 +87,7 @@ struct block {
     uint64_t gen;                 /* the page's generation when decoded (code->gen >> 1) */
     uint8_t mode;                 /* enum cpu_mode */
     uint8_t n;                    /* instructions, 1..BLOCK_MAX_INSNS */
+    bool kept;                    /* in the cache (not a one-off: uncached code) */
     struct insn insn[];
 };
 

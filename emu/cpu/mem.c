@@ -68,12 +68,14 @@ void cpu_tlb_flush(struct cpu *c)
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
         tlb_invalidate(&c->tlb[k]);
     cpu_block_end(c); /* the next instruction may be on another page now */
+    c->rip_epoch++;
 }
 
 void cpu_tlb_drop(struct cpu *c, uint64_t lin)
 {
     tlb_invalidate(tlb_entry(c, lin));
     cpu_block_end(c);
+    c->rip_epoch++;
 }
 
 /*
