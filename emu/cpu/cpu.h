@@ -245,17 +245,18 @@ struct cpu {
     struct cpu_exception exc;
 
     /* interrupt and exception state (intr.c) */
-    bool stop_at_exc;            /* user-mode embedding: cpu_run stops at exceptions */
-    bool nmi_blocked;            /* from NMI delivery to the next IRET */
-    uint8_t delivering;          /* class of the event being delivered (intr.c), for #DF */
-    uint8_t sys_access;          /* implicit supervisor accesses (descriptor tables, TSS) */
-    uint8_t exit_req;            /* enum cpu_exit a handler asked for (HLT) */
-    bool tlb_large;              /* the TLB holds pieces of a large page */
-    uint64_t shadow_at;          /* icount at which an STI or MOV SS interrupt shadow holds */
-    uint64_t fill_pa;            /* physical page of the last cpu_tlb_fill */
-    uint64_t run_end;            /* icount at which this cpu_run's budget ends */
-    uint32_t icache_cs_limit;    /* the CS limit the cached blocks were checked against */
-    unsigned blk_end;            /* the running block stops when this many of it have run */
+    bool stop_at_exc;         /* user-mode embedding: cpu_run stops at exceptions */
+    bool nmi_blocked;         /* from NMI delivery to the next IRET */
+    uint8_t delivering;       /* class of the event being delivered (intr.c), for #DF */
+    uint8_t sys_access;       /* implicit supervisor accesses (descriptor tables, TSS) */
+    uint8_t exit_req;         /* enum cpu_exit a handler asked for (HLT) */
+    bool tlb_large;           /* the TLB holds pieces of a large page */
+    uint64_t shadow_at;       /* icount at which an STI or MOV SS interrupt shadow holds */
+    uint64_t fill_pa;         /* physical page of the last cpu_tlb_fill */
+    uint64_t run_end;         /* icount at which this cpu_run's budget ends */
+    uint32_t icache_cs_limit; /* the CS limit the cached blocks were checked against */
+    /* the running block stops before this instruction; 0 stops it after the current one */
+    uintptr_t blk_stop;
     const struct block *blk_cur; /* the block running, or NULL */
     /* odd while the vCPU may be inside a guest store (in cpu_run, cpu_interrupt,
      * cpu_nmi); +2 at every block boundary. Read by other vCPUs (block.c). */

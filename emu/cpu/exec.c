@@ -168,34 +168,31 @@ static inline __attribute__((always_inline)) const struct block *block_find(stru
 }
 
 /*
- * Run a block: each instruction with RIP at its first byte and next_rip
- * after it, until one leaves the sequence (a branch taken, a REP to go on, a
- * fault, which unwinds), one ends the block (cpu_block_end), or the budget
- * is spent. Right after an STI or MOV SS only the shadowed instruction runs,
- * so the boundary after it sees pending events.
+ * Run n instructions of a block: each with RIP at its first byte and
+ * next_rip after it (wrapped by mask), until one leaves the sequence (a
+ * branch taken, a REP to go on, a fault, which unwinds) or ends the block
+ * (cpu_block_end). Inline twice: for 64-bit mode, where nothing wraps, and
+ * for the others.
  */
-static inline __attribute__((always_inline)) void block_run(struct cpu *c, const struct block *b)
+static inline __attribute__((always_inline)) void block_run(struct cpu *c, const struct block *b,
+                                                            unsigned n, uint64_t mask)
 {
-    uint64_t left = c->run_end - c->icount;
-    unsigned n = b->n < left ? b->n : (unsigned)left;
-    if (c->shadow_at == c->icount)
-        n = 1;
-    c->blk_end = n;
-    c->blk_cur = b;
-    uint64_t mask = ip_mask[c->mode], rip = c->rip;
     const struct insn *i = b->insn;
-    unsigned k = 1;
-    for (;; k++, i++) {
+    c->blk_stop = (uintptr_t)(i + n);
+    c->blk_cur = b;
+    uint64_t rip = c->rip;
+    for (;;) {
         uint64_t seq = (rip + i->len) & mask;
         c->next_rip = seq;
         i->fn(c, i);
         rip = c->next_rip;
         c->rip = rip;
-        if (__builtin_expect(rip != seq, 0) || k >= c->blk_end)
+        i++;
+        if (__builtin_expect(rip != seq, 0) || (uintptr_t)i >= c->blk_stop)
             break;
     }
     /* retired, counted per block: cpu_icount() knows how far a block has got */
-    c->icount += k;
+    c->icount += (uint64_t)(i - b->insn);
     c->blk_cur = NULL;
 }
 
@@ -229,11 +226,25 @@ __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c)
 {
     const volatile uint32_t *ev = c->events ? c->events : &no_events;
     while (c->icount < c->run_end) {
-        if (__builtin_expect(*ev != 0, 0) && c->shadow_at != c->icount)
-            return CPU_EXIT_EVENT;
+        bool one = false;
+        if (__builtin_expect(*ev != 0, 0)) {
+            if (c->shadow_at != c->icount)
+                return CPU_EXIT_EVENT;
+            one = true; /* the shadowed instruction, then a boundary that sees the event */
+        }
         /* a block boundary: no guest store of ours is in flight (block.c) */
         __atomic_store_n(&c->qseq, c->qseq + 2, __ATOMIC_RELEASE);
-        block_run(c, block_find(c));
+        const struct block *b = block_find(c);
+        unsigned n = b->n;
+        uint64_t left = c->run_end - c->icount;
+        if (__builtin_expect(left < n, 0))
+            n = (unsigned)left;
+        if (__builtin_expect(one, 0))
+            n = 1;
+        if (c->mode == MODE_LONG64)
+            block_run(c, b, n, ~0ull);
+        else
+            block_run(c, b, n, ip_mask[c->mode]);
     }
     return CPU_EXIT_BUDGET;
 }

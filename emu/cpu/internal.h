@@ -73,7 +73,7 @@ static inline const struct block *cpu_block_cached(const struct cpu *c, uintptr_
 /* end the running block after the current instruction: mode, paging, code or events changed */
 static inline void cpu_block_end(struct cpu *c)
 {
-    c->blk_end = 0;
+    c->blk_stop = 0;
 }
 /* the codemap entry of the host page holding host, or NULL when it is not tracked */
 struct code_page *cpu_code_page(const struct cpu *c, uintptr_t host);
