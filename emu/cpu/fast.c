@@ -71,6 +71,68 @@ ALWAYS_INLINE uint8_t *mem_ptr(struct cpu *c, const struct insn *i, unsigned siz
     return seg_ptr(c, i->seg, cpu_ea(c, i), size, write);
 }
 
+/*
+ * Memory forms come in address-form variants, chosen when the block is built
+ * (its mode is fixed): 64-bit mode with a 64-bit address and no segment base
+ * (base + disp, or base + index * scale + disp; RIP-relative is a base),
+ * 32-bit mode with a 32-bit address, and everything else (mem_ptr).
+ */
+enum { V64BD, V64BI, V32BD, V32BI, VGEN, NVAR };
+
+ALWAYS_INLINE uint8_t *mem_ptr_v(struct cpu *c, const struct insn *i, unsigned size, bool write,
+                                 int v)
+{
+    uint64_t off = (uint64_t)(int64_t)i->disp + c->xgpr[i->xbase];
+    if (v == V64BI || v == V32BI)
+        off += c->xgpr[i->xindex] << i->scale;
+    switch (v) {
+    case V64BD:
+    case V64BI:
+        return tlb_ptr(c, off, size, write); /* a TLB hit is canonical */
+    case V32BD:
+    case V32BI: {
+        const struct seg *s = &c->seg[i->seg];
+        off = (uint32_t)off;
+        if ((s->attr & SEG_FLAT_MASK) != SEG_FLAT_RW || off + size - 1 > s->limit)
+            return NULL;
+        return tlb_ptr(c, (uint32_t)(s->base + off), size, write);
+    }
+    default:
+        return mem_ptr(c, i, size, write);
+    }
+}
+
+/* which variant the block's instruction i takes */
+static unsigned mem_variant(const struct cpu *c, const struct insn *i)
+{
+    bool idx = i->xindex != EA_X_ZERO;
+    if (c->mode == MODE_LONG64 && i->asz == 8 && i->seg < SEG_FS)
+        return idx ? V64BI : V64BD;
+    if (c->mode == MODE_PROT32 && i->asz == 4)
+        return idx ? V32BI : V32BD;
+    return VGEN;
+}
+
+/* a memory-form handler: name[] holds its variants, which take the general handler's path
+ * when the TLB or the segment says no */
+#define MEM_VARIANT(name, v, size, write, general, ...)                                            \
+    static HANDLER(name##_v##v)                                                                    \
+    {                                                                                              \
+        uint8_t *p = mem_ptr_v(c, i, size, write, v);                                              \
+        if (!p) {                                                                                  \
+            general(c, i);                                                                         \
+            return;                                                                                \
+        }                                                                                          \
+        __VA_ARGS__                                                                                \
+    }
+#define MEM_HANDLER(name, size, write, general, ...)                                               \
+    MEM_VARIANT(name, 0, size, write, general, __VA_ARGS__)                                        \
+    MEM_VARIANT(name, 1, size, write, general, __VA_ARGS__)                                        \
+    MEM_VARIANT(name, 2, size, write, general, __VA_ARGS__)                                        \
+    MEM_VARIANT(name, 3, size, write, general, __VA_ARGS__)                                        \
+    MEM_VARIANT(name, 4, size, write, general, __VA_ARGS__) static const insn_fn name[NVAR] = {    \
+        name##_v0, name##_v1, name##_v2, name##_v3, name##_v4};
+
 /* the stack slot at sp for size bytes: 64-bit mode, or a flat 32-bit SS */
 ALWAYS_INLINE uint8_t *stack_ptr(struct cpu *c, uint64_t sp, unsigned size, bool write)
 {
@@ -110,43 +172,19 @@ ALWAYS_INLINE uint8_t *stack_ptr(struct cpu *c, uint64_t sp, unsigned size, bool
             gpr_set(c, REG_RAX, size, r);                                                          \
     }                                                                                              \
     /* reg op= [m] */                                                                              \
-    static HANDLER(fast_##name##_rm_##size)                                                        \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_##name##_r_rm(c, i);                                                                \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t r =                                                                               \
-            alu_calc(c, op, size, gpr_get(c, i->reg, size), host_load(p, size), carry_in(c, op));  \
-        if (op != ALU_CMP)                                                                         \
-            gpr_set(c, i->reg, size, r);                                                           \
-    }                                                                                              \
+    MEM_HANDLER(fast_##name##_rm_##size, size, false, op_##name##_r_rm,                            \
+                uint64_t r = alu_calc(c, op, size, gpr_get(c, i->reg, size), host_load(p, size),   \
+                                      carry_in(c, op));                                            \
+                if (op != ALU_CMP) gpr_set(c, i->reg, size, r);)                                   \
     /* [m] op= reg, [m] op= imm: a plain read-modify-write (no LOCK), or CMP's read */             \
-    static HANDLER(fast_##name##_mr_##size)                                                        \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, op != ALU_CMP);                                           \
-        if (!p) {                                                                                  \
-            op_##name##_rm_r(c, i);                                                                \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t r =                                                                               \
-            alu_calc(c, op, size, host_load(p, size), gpr_get(c, i->reg, size), carry_in(c, op));  \
-        if (op != ALU_CMP)                                                                         \
-            host_store(p, size, r);                                                                \
-    }                                                                                              \
-    static HANDLER(fast_##name##_mi_##size)                                                        \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, op != ALU_CMP);                                           \
-        if (!p) {                                                                                  \
-            op_##name##_rm_imm(c, i);                                                              \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t r =                                                                               \
-            alu_calc(c, op, size, host_load(p, size), i->imm & size_mask(size), carry_in(c, op));  \
-        if (op != ALU_CMP)                                                                         \
-            host_store(p, size, r);                                                                \
-    }
+    MEM_HANDLER(fast_##name##_mr_##size, size, op != ALU_CMP, op_##name##_rm_r,                    \
+                uint64_t r = alu_calc(c, op, size, host_load(p, size), gpr_get(c, i->reg, size),   \
+                                      carry_in(c, op));                                            \
+                if (op != ALU_CMP) host_store(p, size, r);)                                        \
+    MEM_HANDLER(fast_##name##_mi_##size, size, op != ALU_CMP, op_##name##_rm_imm,                  \
+                uint64_t r = alu_calc(c, op, size, host_load(p, size), i->imm & size_mask(size),   \
+                                      carry_in(c, op));                                            \
+                if (op != ALU_CMP) host_store(p, size, r);)
 
 #define ALU_SIZES(name, op) ALU_RR(name, op, 1) ALU_RR(name, op, 4) ALU_RR(name, op, 8)
 ALU_SIZES(add, ALU_ADD)
@@ -172,24 +210,10 @@ ALU_SIZES(cmp, ALU_CMP)
     {                                                                                              \
         lf_res(c, size, gpr_get(c, REG_RAX, size) & i->imm, 0);                                    \
     }                                                                                              \
-    static HANDLER(fast_test_mr_##size)                                                            \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_test_rm_r(c, i);                                                                    \
-            return;                                                                                \
-        }                                                                                          \
-        lf_res(c, size, host_load(p, size) & gpr_get(c, i->reg, size), 0);                         \
-    }                                                                                              \
-    static HANDLER(fast_test_mi_##size)                                                            \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_test_rm_imm(c, i);                                                                  \
-            return;                                                                                \
-        }                                                                                          \
-        lf_res(c, size, host_load(p, size) & i->imm, 0);                                           \
-    }
+    MEM_HANDLER(fast_test_mr_##size, size, false, op_test_rm_r,                                    \
+                lf_res(c, size, host_load(p, size) & gpr_get(c, i->reg, size), 0);)                \
+    MEM_HANDLER(fast_test_mi_##size, size, false, op_test_rm_imm,                                  \
+                lf_res(c, size, host_load(p, size) & i->imm, 0);)
 TEST_SIZE(1)
 TEST_SIZE(4)
 TEST_SIZE(8)
@@ -222,33 +246,15 @@ INCDEC_SIZE(8)
     {                                                                                              \
         gpr_set(c, i->op == 0x89 ? i->rm : i->reg, size, c->gpr[i->op == 0x89 ? i->reg : i->rm]);  \
     }                                                                                              \
-    static HANDLER(fast_mov_load_##size) /* 8B: reg = [m] */                                       \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_mov_r_rm(c, i);                                                                     \
-            return;                                                                                \
-        }                                                                                          \
-        gpr_set(c, i->reg, size, host_load(p, size));                                              \
-    }                                                                                              \
-    static HANDLER(fast_mov_store_##size) /* 89: [m] = reg */                                      \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, true);                                                    \
-        if (!p) {                                                                                  \
-            op_mov_rm_r(c, i);                                                                     \
-            return;                                                                                \
-        }                                                                                          \
-        host_store(p, size, c->gpr[i->reg]);                                                       \
-    }                                                                                              \
-    static HANDLER(fast_mov_store_imm_##size) /* C7 /0: [m] = imm */                               \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, true);                                                    \
-        if (!p) {                                                                                  \
-            op_mov_rm_imm(c, i);                                                                   \
-            return;                                                                                \
-        }                                                                                          \
-        host_store(p, size, i->imm);                                                               \
-    }                                                                                              \
+    /* 8B: reg = [m] */                                                                            \
+    MEM_HANDLER(fast_mov_load_##size, size, false, op_mov_r_rm,                                    \
+                gpr_set(c, i->reg, size, host_load(p, size));)                                     \
+    /* 89: [m] = reg */                                                                            \
+    MEM_HANDLER(fast_mov_store_##size, size, true, op_mov_rm_r,                                    \
+                host_store(p, size, c->gpr[i->reg]);)                                              \
+    /* C7 /0: [m] = imm */                                                                         \
+    MEM_HANDLER(fast_mov_store_imm_##size, size, true, op_mov_rm_imm,                              \
+                host_store(p, size, i->imm);)                                                      \
     static HANDLER(fast_mov_ri_##size) /* B8+r, C7 /0 with a register */                           \
     {                                                                                              \
         gpr_set(c, i->op == 0xc7 ? i->rm : opreg(i), size, i->imm);                                \
@@ -261,36 +267,14 @@ MOV_SIZE(4)
 MOV_SIZE(8)
 
 /* byte stores of AL..BL, SPL..DIL or R8B..R15B (not AH..BH) */
-static HANDLER(fast_mov_store_1)
-{
-    uint8_t *p = mem_ptr(c, i, 1, true);
-    if (!p) {
-        op_mov_rm_r(c, i);
-        return;
-    }
-    host_store(p, 1, c->gpr[i->reg]);
-}
+MEM_HANDLER(fast_mov_store_1, 1, true, op_mov_rm_r, host_store(p, 1, c->gpr[i->reg]);)
 
 /* MOVZX, MOVSX from memory to a 32- or 64-bit register */
 #define MOVX_FROM(from)                                                                            \
-    static HANDLER(fast_movzx_load_##from)                                                         \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, from, false);                                                   \
-        if (!p) {                                                                                  \
-            op_movzx(c, i);                                                                        \
-            return;                                                                                \
-        }                                                                                          \
-        c->gpr[i->reg] = host_load(p, from);                                                       \
-    }                                                                                              \
-    static HANDLER(fast_movsx_load_##from)                                                         \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, from, false);                                                   \
-        if (!p) {                                                                                  \
-            op_movsx(c, i);                                                                        \
-            return;                                                                                \
-        }                                                                                          \
-        gpr_set(c, i->reg, i->osz, (uint64_t)sext(host_load(p, from), from));                      \
-    }
+    MEM_HANDLER(fast_movzx_load_##from, from, false, op_movzx,                                     \
+                c->gpr[i->reg] = host_load(p, from);)                                              \
+    MEM_HANDLER(fast_movsx_load_##from, from, false, op_movsx,                                     \
+                gpr_set(c, i->reg, i->osz, (uint64_t)sext(host_load(p, from), from));)
 MOVX_FROM(1)
 MOVX_FROM(2)
 
@@ -300,27 +284,10 @@ static HANDLER(fast_movzx_rr)
     c->gpr[i->reg] = c->gpr[i->rm] & ((i->op & 1) ? 0xffff : 0xff);
 }
 
-
 /* byte moves: 8A reg = [m], C6 /0 [m] = imm, B0+r reg = imm, 88/8A between registers */
-static HANDLER(fast_mov_load_1)
-{
-    uint8_t *p = mem_ptr(c, i, 1, false);
-    if (!p) {
-        op_mov_r_rm(c, i);
-        return;
-    }
-    gpr_set(c, i->reg, 1, host_load(p, 1));
-}
+MEM_HANDLER(fast_mov_load_1, 1, false, op_mov_r_rm, gpr_set(c, i->reg, 1, host_load(p, 1));)
 
-static HANDLER(fast_mov_store_imm_1)
-{
-    uint8_t *p = mem_ptr(c, i, 1, true);
-    if (!p) {
-        op_mov_rm_imm(c, i);
-        return;
-    }
-    host_store(p, 1, i->imm);
-}
+MEM_HANDLER(fast_mov_store_imm_1, 1, true, op_mov_rm_imm, host_store(p, 1, i->imm);)
 
 static HANDLER(fast_mov_ri_1)
 {
@@ -428,28 +395,14 @@ ALWAYS_INLINE void imul_reg(struct cpu *c, const struct insn *i, unsigned size, 
     {                                                                                              \
         imul_reg(c, i, size, c->gpr[i->reg], c->gpr[i->rm]);                                       \
     }                                                                                              \
-    static HANDLER(fast_imul_rm_##size)                                                            \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_imul_r_rm(c, i);                                                                    \
-            return;                                                                                \
-        }                                                                                          \
-        imul_reg(c, i, size, c->gpr[i->reg], host_load(p, size));                                  \
-    }                                                                                              \
+    MEM_HANDLER(fast_imul_rm_##size, size, false, op_imul_r_rm,                                    \
+                imul_reg(c, i, size, c->gpr[i->reg], host_load(p, size));)                         \
     static HANDLER(fast_imul_rri_##size)                                                           \
     {                                                                                              \
         imul_reg(c, i, size, c->gpr[i->rm], i->imm);                                               \
     }                                                                                              \
-    static HANDLER(fast_imul_rmi_##size)                                                           \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_imul_r_rm_imm(c, i);                                                                \
-            return;                                                                                \
-        }                                                                                          \
-        imul_reg(c, i, size, host_load(p, size), i->imm);                                          \
-    }                                                                                              \
+    MEM_HANDLER(fast_imul_rmi_##size, size, false, op_imul_r_rm_imm,                               \
+                imul_reg(c, i, size, host_load(p, size), i->imm);)                                 \
     /* F7 /4: rDX:rAX = rAX * r/m */                                                               \
     static HANDLER(fast_mul_r_##size)                                                              \
     {                                                                                              \
@@ -472,16 +425,8 @@ IMUL_SIZE(8)
         /* the destination is written (a 32-bit one zero-extended) either way */                   \
         gpr_set(c, i->reg, size, flags_cond(c, i->op & 15) ? v : c->gpr[i->reg]);                  \
     }                                                                                              \
-    static HANDLER(fast_cmov_rm_##size)                                                            \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_cmov(c, i);                                                                         \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t v = host_load(p, size);                                                           \
-        gpr_set(c, i->reg, size, flags_cond(c, i->op & 15) ? v : c->gpr[i->reg]);                  \
-    }
+    MEM_HANDLER(fast_cmov_rm_##size, size, false, op_cmov, uint64_t v = host_load(p, size);        \
+                gpr_set(c, i->reg, size, flags_cond(c, i->op & 15) ? v : c->gpr[i->reg]);)
 CMOV_SIZE(4)
 CMOV_SIZE(8)
 
@@ -571,18 +516,9 @@ ALWAYS_INLINE bool pop_fast(struct cpu *c, unsigned size, uint64_t *v)
             cpu_gp0(c);                                                                            \
         c->next_rip = t;                                                                           \
     }                                                                                              \
-    static HANDLER(fast_jmp_m_##size)                                                              \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_jmp_rm(c, i);                                                                       \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t t = host_load(p, size);                                                           \
-        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit)                               \
-            cpu_gp0(c);                                                                            \
-        c->next_rip = t;                                                                           \
-    }                                                                                              \
+    MEM_HANDLER(fast_jmp_m_##size, size, false, op_jmp_rm, uint64_t t = host_load(p, size);        \
+                if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit) cpu_gp0(c);           \
+                c->next_rip = t;)                                                                  \
     static HANDLER(fast_call_r_##size)                                                             \
     {                                                                                              \
         uint64_t t = gpr_get(c, i->rm, size), ret = c->next_rip;                                   \
@@ -594,22 +530,14 @@ ALWAYS_INLINE bool pop_fast(struct cpu *c, unsigned size, uint64_t *v)
         }                                                                                          \
         c->next_rip = t;                                                                           \
     }                                                                                              \
-    static HANDLER(fast_call_m_##size)                                                             \
-    {                                                                                              \
-        uint8_t *p = mem_ptr(c, i, size, false);                                                   \
-        if (!p) {                                                                                  \
-            op_call_rm(c, i);                                                                      \
-            return;                                                                                \
-        }                                                                                          \
-        uint64_t t = host_load(p, size), ret = c->next_rip;                                        \
-        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit)                               \
-            cpu_gp0(c);                                                                            \
+    MEM_HANDLER(                                                                                   \
+        fast_call_m_##size, size, false, op_call_rm, uint64_t t = host_load(p, size),              \
+        ret = c->next_rip;                                                                         \
+        if (size == 8 ? !is_canonical(t) : t > c->seg[SEG_CS].limit) cpu_gp0(c);                   \
         if (!push_fast(c, size, ret)) {                                                            \
             op_call_rm(c, i);                                                                      \
             return;                                                                                \
-        }                                                                                          \
-        c->next_rip = t;                                                                           \
-    }
+        } c->next_rip = t;)
 STACK_SIZE(4)
 STACK_SIZE(8)
 
@@ -683,16 +611,17 @@ struct fast_form {
     uint8_t op;    /* the opcode must be this one (0: any) */
     uint8_t bytes; /* B_* */
     insn_fn fast;
+    const insn_fn *var; /* F_MEM: the address-form variants (mem_variant) */
 };
 
 #define ALU_FORMS(name, size, b)                                                                   \
-    {op_##name##_rm_r, F_REG, size, 0, 0, b | b << 1, fast_##name##_rmr_##size},                   \
-        {op_##name##_r_rm, F_REG, size, 0, 0, b | b << 1, fast_##name##_rrm_##size},               \
-        {op_##name##_rm_imm, F_REG, size, 0, 0, b, fast_##name##_ri_##size},                       \
-        {op_##name##_a_imm, F_ANY, size, 0, 0, 0, fast_##name##_ai_##size},                        \
-        {op_##name##_r_rm, F_MEM, size, 0, 0, b << 1, fast_##name##_rm_##size},                    \
-        {op_##name##_rm_r, F_MEM, size, 0, 0, b << 1, fast_##name##_mr_##size},                    \
-        {op_##name##_rm_imm, F_MEM, size, 0, 0, 0, fast_##name##_mi_##size},
+    {op_##name##_rm_r, F_REG, size, 0, 0, b | b << 1, fast_##name##_rmr_##size, NULL},             \
+        {op_##name##_r_rm, F_REG, size, 0, 0, b | b << 1, fast_##name##_rrm_##size, NULL},         \
+        {op_##name##_rm_imm, F_REG, size, 0, 0, b, fast_##name##_ri_##size, NULL},                 \
+        {op_##name##_a_imm, F_ANY, size, 0, 0, 0, fast_##name##_ai_##size, NULL},                  \
+        {op_##name##_r_rm, F_MEM, size, 0, 0, b << 1, NULL, fast_##name##_rm_##size},              \
+        {op_##name##_rm_r, F_MEM, size, 0, 0, b << 1, NULL, fast_##name##_mr_##size},              \
+        {op_##name##_rm_imm, F_MEM, size, 0, 0, 0, NULL, fast_##name##_mi_##size},
 #define ALU_ALL(size, b)                                                                           \
     ALU_FORMS(add, size, b)                                                                        \
     ALU_FORMS(or, size, b)                                                                         \
@@ -702,52 +631,52 @@ struct fast_form {
     ALU_FORMS(sub, size, b)                                                                        \
     ALU_FORMS(xor, size, b) ALU_FORMS(cmp, size, b)
 #define TEST_FORMS(size, b)                                                                        \
-    {op_test_rm_r, F_REG, size, 0, 0, b | b << 1, fast_test_rr_##size},                            \
-        {op_test_rm_imm, F_REG, size, 0, 0, b, fast_test_ri_##size},                               \
-        {op_test_a_imm, F_ANY, size, 0, 0, 0, fast_test_ai_##size},                                \
-        {op_test_rm_r, F_MEM, size, 0, 0, b << 1, fast_test_mr_##size},                            \
-        {op_test_rm_imm, F_MEM, size, 0, 0, 0, fast_test_mi_##size},
+    {op_test_rm_r, F_REG, size, 0, 0, b | b << 1, fast_test_rr_##size, NULL},                      \
+        {op_test_rm_imm, F_REG, size, 0, 0, b, fast_test_ri_##size, NULL},                         \
+        {op_test_a_imm, F_ANY, size, 0, 0, 0, fast_test_ai_##size, NULL},                          \
+        {op_test_rm_r, F_MEM, size, 0, 0, b << 1, NULL, fast_test_mr_##size},                      \
+        {op_test_rm_imm, F_MEM, size, 0, 0, 0, NULL, fast_test_mi_##size},
 #define SHIFT_FORMS(name, grp, size)                                                               \
-    {op_shift_rm, F_REG, size, grp, 0xc1, 0, fast_##name##_ri_##size},                             \
-        {op_shift_rm, F_REG, size, grp, 0xd1, 0, fast_##name##_r1_##size},                         \
-        {op_shift_rm, F_REG, size, grp, 0xd3, 0, fast_##name##_rcl_##size},
+    {op_shift_rm, F_REG, size, grp, 0xc1, 0, fast_##name##_ri_##size, NULL},                       \
+        {op_shift_rm, F_REG, size, grp, 0xd1, 0, fast_##name##_r1_##size, NULL},                   \
+        {op_shift_rm, F_REG, size, grp, 0xd3, 0, fast_##name##_rcl_##size, NULL},
 #define OTHER_FORMS(size)                                                                          \
-    {op_inc_rm, F_REG, size, 0, 0, 0, fast_inc_r_##size},                                          \
-        {op_dec_rm, F_REG, size, 0, 0, 0, fast_dec_r_##size},                                      \
-        {op_mov_rm_r, F_REG, size, 0, 0, 0, fast_mov_rr_##size},                                   \
-        {op_mov_r_rm, F_REG, size, 0, 0, 0, fast_mov_rr_##size},                                   \
-        {op_mov_r_rm, F_MEM, size, 0, 0, 0, fast_mov_load_##size},                                 \
-        {op_mov_rm_r, F_MEM, size, 0, 0, 0, fast_mov_store_##size},                                \
-        {op_mov_rm_imm, F_MEM, size, 0, 0, 0, fast_mov_store_imm_##size},                          \
-        {op_mov_rm_imm, F_REG, size, 0, 0, 0, fast_mov_ri_##size},                                 \
-        {op_mov_r_imm, F_ANY, size, 0, 0, 0, fast_mov_ri_##size},                                  \
-        {op_lea, F_ANY, size, 0, 0, 0, fast_lea_##size},                                           \
-        {op_movzx, F_MEM, size, 0, 0xb6, 0, fast_movzx_load_1},                                    \
-        {op_movzx, F_MEM, size, 0, 0xb7, 0, fast_movzx_load_2},                                    \
-        {op_movsx, F_MEM, size, 0, 0xbe, 0, fast_movsx_load_1},                                    \
-        {op_movsx, F_MEM, size, 0, 0xbf, 0, fast_movsx_load_2},                                    \
-        {op_movzx, F_REG, size, 0, 0xb6, B_RM, fast_movzx_rr},                                     \
-        {op_movzx, F_REG, size, 0, 0xb7, 0, fast_movzx_rr},                                        \
+    {op_inc_rm, F_REG, size, 0, 0, 0, fast_inc_r_##size, NULL},                                    \
+        {op_dec_rm, F_REG, size, 0, 0, 0, fast_dec_r_##size, NULL},                                \
+        {op_mov_rm_r, F_REG, size, 0, 0, 0, fast_mov_rr_##size, NULL},                             \
+        {op_mov_r_rm, F_REG, size, 0, 0, 0, fast_mov_rr_##size, NULL},                             \
+        {op_mov_r_rm, F_MEM, size, 0, 0, 0, NULL, fast_mov_load_##size},                           \
+        {op_mov_rm_r, F_MEM, size, 0, 0, 0, NULL, fast_mov_store_##size},                          \
+        {op_mov_rm_imm, F_MEM, size, 0, 0, 0, NULL, fast_mov_store_imm_##size},                    \
+        {op_mov_rm_imm, F_REG, size, 0, 0, 0, fast_mov_ri_##size, NULL},                           \
+        {op_mov_r_imm, F_ANY, size, 0, 0, 0, fast_mov_ri_##size, NULL},                            \
+        {op_lea, F_ANY, size, 0, 0, 0, fast_lea_##size, NULL},                                     \
+        {op_movzx, F_MEM, size, 0, 0xb6, 0, NULL, fast_movzx_load_1},                              \
+        {op_movzx, F_MEM, size, 0, 0xb7, 0, NULL, fast_movzx_load_2},                              \
+        {op_movsx, F_MEM, size, 0, 0xbe, 0, NULL, fast_movsx_load_1},                              \
+        {op_movsx, F_MEM, size, 0, 0xbf, 0, NULL, fast_movsx_load_2},                              \
+        {op_movzx, F_REG, size, 0, 0xb6, B_RM, fast_movzx_rr, NULL},                               \
+        {op_movzx, F_REG, size, 0, 0xb7, 0, fast_movzx_rr, NULL},                                  \
         SHIFT_FORMS(rol, 1, size) SHIFT_FORMS(ror, 2, size) SHIFT_FORMS(shl, 5, size)              \
             SHIFT_FORMS(shr, 6, size) SHIFT_FORMS(shl, 7, size) SHIFT_FORMS(sar, 8, size){         \
-                op_imul_r_rm, F_REG, size, 0, 0, 0, fast_imul_rr_##size},                          \
-        {op_imul_r_rm, F_MEM, size, 0, 0, 0, fast_imul_rm_##size},                                 \
-        {op_imul_r_rm_imm, F_REG, size, 0, 0, 0, fast_imul_rri_##size},                            \
-        {op_imul_r_rm_imm, F_MEM, size, 0, 0, 0, fast_imul_rmi_##size},                            \
-        {op_mul_rm, F_REG, size, 0, 0, 0, fast_mul_r_##size},                                      \
-        {op_cmov, F_REG, size, 0, 0, 0, fast_cmov_rr_##size},                                      \
-        {op_cmov, F_MEM, size, 0, 0, 0, fast_cmov_rm_##size},
+                op_imul_r_rm, F_REG, size, 0, 0, 0, fast_imul_rr_##size, NULL},                          \
+        {op_imul_r_rm, F_MEM, size, 0, 0, 0, NULL, fast_imul_rm_##size},                           \
+        {op_imul_r_rm_imm, F_REG, size, 0, 0, 0, fast_imul_rri_##size, NULL},                      \
+        {op_imul_r_rm_imm, F_MEM, size, 0, 0, 0, NULL, fast_imul_rmi_##size},                      \
+        {op_mul_rm, F_REG, size, 0, 0, 0, fast_mul_r_##size, NULL},                                \
+        {op_cmov, F_REG, size, 0, 0, 0, fast_cmov_rr_##size, NULL},                                \
+        {op_cmov, F_MEM, size, 0, 0, 0, NULL, fast_cmov_rm_##size},
 
 static const struct fast_form forms[] = {
     ALU_ALL(1, B_RM) ALU_ALL(4, 0) ALU_ALL(8, 0) TEST_FORMS(1, B_RM) TEST_FORMS(4, 0)
         TEST_FORMS(8, 0) OTHER_FORMS(4)
-            OTHER_FORMS(8){op_mov_rm_r, F_MEM, 1, 0, 0, B_REG, fast_mov_store_1},
-    {op_mov_r_rm, F_MEM, 1, 0, 0, B_REG, fast_mov_load_1},
-    {op_mov_rm_r, F_REG, 1, 0, 0, B_RM | B_REG, fast_mov_rr_1},
-    {op_mov_r_rm, F_REG, 1, 0, 0, B_RM | B_REG, fast_mov_rr_1},
-    {op_mov_rm_imm, F_MEM, 1, 0, 0, 0, fast_mov_store_imm_1},
-    {op_mov_r_imm, F_ANY, 1, 0, 0, B_OPR, fast_mov_ri_1},
-    {op_setcc, F_REG, 1, 0, 0, B_RM, fast_setcc_r},
+            OTHER_FORMS(8){op_mov_rm_r, F_MEM, 1, 0, 0, B_REG, NULL, fast_mov_store_1},
+    {op_mov_r_rm, F_MEM, 1, 0, 0, B_REG, NULL, fast_mov_load_1},
+    {op_mov_rm_r, F_REG, 1, 0, 0, B_RM | B_REG, fast_mov_rr_1, NULL},
+    {op_mov_r_rm, F_REG, 1, 0, 0, B_RM | B_REG, fast_mov_rr_1, NULL},
+    {op_mov_rm_imm, F_MEM, 1, 0, 0, 0, NULL, fast_mov_store_imm_1},
+    {op_mov_r_imm, F_ANY, 1, 0, 0, B_OPR, fast_mov_ri_1, NULL},
+    {op_setcc, F_REG, 1, 0, 0, B_RM, fast_setcc_r, NULL},
 };
 
 /* register r (4 bits) is a low byte register as a byte operand */
@@ -863,9 +792,10 @@ insn_fn cpu_fast_handler(const struct cpu *c, const struct insn *i, uint64_t rip
             return s8 ? fast_push_imm_8 : fast_push_imm_4;
         bool mem = i->mod != 3;
         if (fn == op_jmp_rm)
-            return mem ? (s8 ? fast_jmp_m_8 : fast_jmp_m_4) : (s8 ? fast_jmp_r_8 : fast_jmp_r_4);
+            return mem ? (s8 ? fast_jmp_m_8 : fast_jmp_m_4)[mem_variant(c, i)]
+                       : (s8 ? fast_jmp_r_8 : fast_jmp_r_4);
         if (fn == op_call_rm)
-            return mem ? (s8 ? fast_call_m_8 : fast_call_m_4)
+            return mem ? (s8 ? fast_call_m_8 : fast_call_m_4)[mem_variant(c, i)]
                        : (s8 ? fast_call_r_8 : fast_call_r_4);
     }
     index_ready();
@@ -875,7 +805,7 @@ insn_fn cpu_fast_handler(const struct cpu *c, const struct insn *i, uint64_t rip
     for (unsigned k = 0; k < fast_index[s].n; k++) {
         const struct fast_form *f = &forms[fast_order[fast_index[s].first + k]];
         if (form_matches(f, i))
-            return f->fast;
+            return f->var ? f->var[mem_variant(c, i)] : f->fast;
     }
     return fn;
 }
