@@ -202,7 +202,8 @@ static bool cs_limit_ok(const struct cpu *c, uint64_t rip, const struct insn *i)
     return c->mode == MODE_LONG64 || rip + i->len - 1 <= c->seg[SEG_CS].limit;
 }
 
-#define BLOCK_BYTES_MAX (sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn))
+#define BLOCK_BYTES_MAX                                                                            \
+    (sizeof(struct block) + BLOCK_MAX_INSNS * (sizeof(struct insn) + sizeof(struct block_next)))
 
 const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
 {
@@ -232,6 +233,13 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
     b->mode = c->mode;
     b->code = bd.cp ? bd.cp : &untracked;
 
+    uint64_t mask = c->mode == MODE_LONG64   ? ~0ull
+                    : c->mode == MODE_PROT32 ? 0xffffffffull
+                                             : 0xffff;
+    uint64_t lin_mask = c->mode == MODE_LONG64 ? ~0ull : 0xffffffffull;
+    uint64_t rips[BLOCK_MAX_INSNS];
+    struct block_next nx[BLOCK_MAX_INSNS];
+
     /* the first instruction: its faults are real */
     unsigned left = (unsigned)X86_PAGE_SIZE - off;
     mark_code(c, &bd, off, 1);
@@ -243,44 +251,63 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
     }
     if (!cs_limit_ok(c, c->rip, &b->insn[0]))
         cpu_gp0(c);
-    bool ends = ends_block(b->insn[0].fn);
-    b->insn[0].fn = cpu_fast_handler(c, &b->insn[0], c->rip);
-    b->n = 1;
-    unsigned pos = off + b->insn[0].len;
-    if (pos > X86_PAGE_SIZE)
+    if (off + b->insn[0].len > X86_PAGE_SIZE)
         keep = false; /* it crosses into a page that is not tracked with this one */
-    uint64_t mask = c->mode == MODE_LONG64   ? ~0ull
-                    : c->mode == MODE_PROT32 ? 0xffffffffull
-                                             : 0xffff;
-    uint64_t rip = c->rip + b->insn[0].len;
 
-    /* the rest: a decode that fails ends the block before it */
-    while (keep && !ends && b->n < BLOCK_MAX_INSNS && pos + X86_MAX_INSN_LEN <= X86_PAGE_SIZE &&
-           (rip & mask) == rip) {
+    unsigned pos = off;
+    uint64_t rip = c->rip;
+    for (b->n = 0;;) {
         struct insn *i = &b->insn[b->n];
-        const uint8_t *p = (const uint8_t *)page + pos;
-        uint64_t ilin = lin + (pos - off);
-        mark_code(c, &bd, pos, 1);
-        if (!decode_try(c, i, ilin, p, (unsigned)X86_PAGE_SIZE - pos))
+        insn_fn general = i->fn;
+        i->fn = cpu_fast_handler(c, i, rip);
+        rips[b->n] = rip;
+        uint64_t next = (rip + i->len) & mask;
+        nx[b->n] = (struct block_next){.next = next, .cont = next};
+        b->n++;
+        /* where the next instruction of the block is, if there is one */
+        bool more = keep && b->n < BLOCK_MAX_INSNS;
+        if (more && (general == op_jmp_rel || general == op_call_rel) && i->fn != general) {
+            /* a target the fast handler's choice checked: go on there if it is in the page */
+            uint64_t t = (next + i->imm) & size_mask(i->osz);
+            uint64_t tlin = (c->seg[SEG_CS].base + t) & lin_mask;
+            for (unsigned k = 0; k < b->n; k++)
+                if (rips[k] == t)
+                    more = false; /* no instruction twice: cpu_icount finds RIP in the block */
+            more = more && tlin >> X86_PAGE_SHIFT == vpn;
+            if (more) {
+                nx[b->n - 1].cont = t;
+                pos = (unsigned)(tlin & (X86_PAGE_SIZE - 1));
+                rip = t;
+            }
+        } else {
+            more = more && !ends_block(general) && next == rip + i->len;
+            pos += i->len;
+            rip = next;
+        }
+        if (!more || pos + X86_MAX_INSN_LEN > X86_PAGE_SIZE)
             break;
-        if (more_chunks(&bd, pos, i)) {
-            mark_code(c, &bd, pos, i->len);
-            if (!decode_try(c, i, ilin, p, (unsigned)X86_PAGE_SIZE - pos))
+        /* a decode that fails ends the block before it */
+        struct insn *ni = &b->insn[b->n];
+        const uint8_t *p = (const uint8_t *)page + pos;
+        uint64_t ilin = (lin - off) + pos;
+        mark_code(c, &bd, pos, 1);
+        if (!decode_try(c, ni, ilin, p, (unsigned)X86_PAGE_SIZE - pos))
+            break;
+        if (more_chunks(&bd, pos, ni)) {
+            mark_code(c, &bd, pos, ni->len);
+            if (!decode_try(c, ni, ilin, p, (unsigned)X86_PAGE_SIZE - pos))
                 break;
         }
-        if (!cs_limit_ok(c, rip, i))
+        if (!cs_limit_ok(c, rip, ni))
             break;
-        ends = ends_block(i->fn);
-        i->fn = cpu_fast_handler(c, i, rip);
-        b->n++;
-        pos += i->len;
-        rip += i->len;
     }
+    memcpy((void *)block_nexts(b), nx, b->n * sizeof nx[0]);
     b->gen = bd.gen;
     b->kept = keep && !bd.stale;
     if (b->kept) {
         c->blk_hash[cpu_block_hash(b->host)] = b;
-        c->blk_used += (sizeof *b + b->n * sizeof(struct insn) + 15) & ~(size_t)15;
+        c->blk_used += (sizeof *b + b->n * (sizeof(struct insn) + sizeof(struct block_next)) + 15) &
+                       ~(size_t)15;
     }
     return b;
 }

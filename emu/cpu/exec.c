@@ -169,27 +169,26 @@ static inline __attribute__((always_inline)) const struct block *block_find(stru
 
 /*
  * Run n instructions of a block: each with RIP at its first byte and
- * next_rip after it (wrapped by mask), until one leaves the sequence (a
- * branch taken, a REP to go on, a fault, which unwinds) or ends the block
- * (cpu_block_end). Inline twice: for 64-bit mode, where nothing wraps, and
- * for the others.
+ * next_rip after it, until one leaves the block's way (a branch taken, or
+ * not taken where the block follows a JMP, a REP to go on, a fault, which
+ * unwinds) or ends the block (cpu_block_end).
  */
 static inline __attribute__((always_inline)) void block_run(struct cpu *c, const struct block *b,
-                                                            unsigned n, uint64_t mask)
+                                                            unsigned n)
 {
     const struct insn *i = b->insn;
+    const struct block_next *x = block_nexts(b);
     c->blk_stop = (uintptr_t)(i + n);
     c->blk_cur = b;
-    uint64_t rip = c->rip;
     for (;;) {
-        uint64_t seq = (rip + i->len) & mask;
-        c->next_rip = seq;
+        c->next_rip = x->next;
         i->fn(c, i);
-        rip = c->next_rip;
+        uint64_t rip = c->next_rip;
         c->rip = rip;
         i++;
-        if (__builtin_expect(rip != seq, 0) || (uintptr_t)i >= c->blk_stop)
+        if (__builtin_expect(rip != x->cont, 0) || (uintptr_t)i >= c->blk_stop)
             break;
+        x++;
     }
     /* retired, counted per block: cpu_icount() knows how far a block has got */
     c->icount += (uint64_t)(i - b->insn);
@@ -201,10 +200,11 @@ uint64_t cpu_icount(const struct cpu *c)
     const struct block *b = c->blk_cur;
     if (!b)
         return c->icount;
-    uint64_t rip = b->rip, mask = ip_mask[b->mode];
+    const struct block_next *x = block_nexts(b);
+    uint64_t rip = b->rip;
     unsigned k = 0;
     while (k < b->n && rip != c->rip)
-        rip = (rip + b->insn[k++].len) & mask;
+        rip = x[k++].cont;
     return c->icount + k;
 }
 
@@ -241,10 +241,7 @@ __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c)
             n = (unsigned)left;
         if (__builtin_expect(one, 0))
             n = 1;
-        if (c->mode == MODE_LONG64)
-            block_run(c, b, n, ~0ull);
-        else
-            block_run(c, b, n, ip_mask[c->mode]);
+        block_run(c, b, n);
     }
     return CPU_EXIT_BUDGET;
 }

@@ -57,7 +57,9 @@ _Static_assert(sizeof(struct insn) == 40, "blocks hold many of these: keep them 
 
 /*
  * A block: the decoded instructions that follow each other from one start,
- * inside one page (block.c, docs/cpu.md "Blocks"). Keyed by the host address
+ * inside one page, through not-taken conditional branches and into the
+ * targets of direct JMPs and CALLs in the same page (block.c, docs/cpu.md
+ * "Blocks"). Keyed by the host address
  * of its first byte (guest RAM is one host block, so that is the physical
  * address), the mode and RIP; valid while its page's generation in the
  * codemap is the one it was decoded under.
@@ -79,6 +81,12 @@ struct ripc_entry {
     const struct block *b;
 };
 
+/* what follows instruction k of a block: RIP after it, and where the block goes on */
+struct block_next {
+    uint64_t next; /* next_rip as the handler starts: RIP + length, wrapped */
+    uint64_t cont; /* the next instruction of the block: next, or a JMP's or CALL's target */
+};
+
 struct code_page;
 struct block {
     uintptr_t host;               /* host address of the first byte; 0: no block */
@@ -88,7 +96,12 @@ struct block {
     uint8_t mode;                 /* enum cpu_mode */
     uint8_t n;                    /* instructions, 1..BLOCK_MAX_INSNS */
     bool kept;                    /* in the cache (not a one-off: uncached code) */
-    struct insn insn[];
+    struct insn insn[];           /* n of them, then n struct block_next */
 };
+
+static inline const struct block_next *block_nexts(const struct block *b)
+{
+    return (const struct block_next *)&b->insn[b->n];
+}
 
 #endif

@@ -309,3 +309,38 @@ Test(cpu_blocks, the_running_page_remapped_under_it)
     cr_assert_eq(run(c), CPU_EXIT_HLT);
     cr_assert_eq(c->gpr[REG_RBX], 2, "the instruction after MOV CR3 came from the new page");
 }
+
+/*
+ * A block goes on into the targets of JMP and CALL in its page; a fault in
+ * the callee still stops at the right instruction with the right count.
+ */
+Test(cpu_blocks, a_fault_after_a_followed_jmp_and_call_is_exact)
+{
+    two_cpus();
+    const uint8_t code[] = {
+        0xb8, 0x01, 0x00, 0x00, 0x00, /* 0: mov eax, 1 */
+        0xeb, 0x02,                   /* 5: jmp 9 */
+        0x0f, 0x0b,                   /* 7: ud2, never run */
+        0xe8, 0x01, 0x00, 0x00, 0x00, /* 9: call 15 */
+        0xcc,                         /* 14: int3 */
+        0x48, 0x8b, 0x03,             /* 15: mov rax, [rbx]: not canonical, #GP */
+    };
+    rput(0x1000, code, sizeof code);
+    struct cpu *c = &r.c[0];
+    c->rip = 0x1000;
+    c->gpr[REG_RBX] = 0x8000000000000000ull;
+    uint64_t before = c->icount;
+    cr_assert_eq(cpu_run(c, 1000), CPU_EXIT_EXCEPTION);
+    cr_assert_eq(c->exc.vector, VEC_GP);
+    cr_assert_eq(c->rip, 0x1000 + 15);
+    cr_assert_eq(c->icount - before, 3, "mov, jmp and call retired, not the load");
+    cr_assert_eq(c->gpr[REG_RSP], 0x8000 - 8);
+    cr_assert_eq(*(uint64_t *)(r.ram + 0x8000 - 8), 0x1000 + 14, "the return address");
+    /* the same with a budget that ends in the middle: two, then the rest */
+    c->rip = 0x1000;
+    c->gpr[REG_RSP] = 0x8000;
+    before = c->icount;
+    cr_assert_eq(cpu_run(c, 2), CPU_EXIT_BUDGET);
+    cr_assert_eq(c->rip, 0x1000 + 9, "stopped after the jmp");
+    cr_assert_eq(c->icount - before, 2);
+}
