@@ -130,8 +130,8 @@ static unsigned mem_variant(const struct cpu *c, const struct insn *i)
     MEM_VARIANT(name, 1, size, write, general, __VA_ARGS__)                                        \
     MEM_VARIANT(name, 2, size, write, general, __VA_ARGS__)                                        \
     MEM_VARIANT(name, 3, size, write, general, __VA_ARGS__)                                        \
-    MEM_VARIANT(name, 4, size, write, general, __VA_ARGS__) static const insn_fn name[NVAR] = {    \
-        name##_v0, name##_v1, name##_v2, name##_v3, name##_v4};
+    MEM_VARIANT(name, 4, size, write, general, __VA_ARGS__)                                        \
+    static const insn_fn name[NVAR] = {name##_v0, name##_v1, name##_v2, name##_v3, name##_v4};
 
 /* the stack slot at sp for size bytes: 64-bit mode, or a flat 32-bit SS */
 ALWAYS_INLINE uint8_t *stack_ptr(struct cpu *c, uint64_t sp, unsigned size, bool write)
@@ -543,15 +543,41 @@ STACK_SIZE(8)
 
 /* ---- near branches whose targets the block checked ---------------------------------- */
 
+/*
+ * The condition when the last flag-setting operation makes it cheap (CMP,
+ * SUB, ADD, logic, INC/DEC, shifts); false when it does not, and the
+ * handler leaves it to op_jcc, frameless.
+ */
+ALWAYS_INLINE bool cond_quick(const struct cpu *c, unsigned cc, bool *r)
+{
+    unsigned op = c->lf.op;
+    if (op != LF_SUB && op != LF_ADD && op != LF_RES)
+        return false;
+    if (cc >> 1 == 5 || (op == LF_ADD && (cc >> 1 == 0 || cc >> 1 >= 6)))
+        return false; /* PF, or OF after ADD */
+    *r = flags_cond_inline(c, cc);
+    return true;
+}
+
 #define JCC(cc)                                                                                    \
     static HANDLER(fast_jcc_##cc##_8)                                                              \
     {                                                                                              \
-        if (flags_cond_inline(c, cc))                                                              \
+        bool r;                                                                                    \
+        if (!cond_quick(c, cc, &r)) {                                                              \
+            op_jcc(c, i);                                                                          \
+            return;                                                                                \
+        }                                                                                          \
+        if (r)                                                                                     \
             c->next_rip += i->imm;                                                                 \
     }                                                                                              \
     static HANDLER(fast_jcc_##cc##_4)                                                              \
     {                                                                                              \
-        if (flags_cond_inline(c, cc))                                                              \
+        bool r;                                                                                    \
+        if (!cond_quick(c, cc, &r)) {                                                              \
+            op_jcc(c, i);                                                                          \
+            return;                                                                                \
+        }                                                                                          \
+        if (r)                                                                                     \
             c->next_rip = (uint32_t)(c->next_rip + i->imm);                                        \
     }
 JCC(0)
@@ -659,7 +685,7 @@ struct fast_form {
         {op_movzx, F_REG, size, 0, 0xb7, 0, fast_movzx_rr, NULL},                                  \
         SHIFT_FORMS(rol, 1, size) SHIFT_FORMS(ror, 2, size) SHIFT_FORMS(shl, 5, size)              \
             SHIFT_FORMS(shr, 6, size) SHIFT_FORMS(shl, 7, size) SHIFT_FORMS(sar, 8, size){         \
-                op_imul_r_rm, F_REG, size, 0, 0, 0, fast_imul_rr_##size, NULL},                          \
+                op_imul_r_rm, F_REG, size, 0, 0, 0, fast_imul_rr_##size, NULL},                    \
         {op_imul_r_rm, F_MEM, size, 0, 0, 0, NULL, fast_imul_rm_##size},                           \
         {op_imul_r_rm_imm, F_REG, size, 0, 0, 0, fast_imul_rri_##size, NULL},                      \
         {op_imul_r_rm_imm, F_MEM, size, 0, 0, 0, NULL, fast_imul_rmi_##size},                      \

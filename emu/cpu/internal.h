@@ -412,20 +412,25 @@ void cpu_push2(struct cpu *c, unsigned size, uint64_t a, uint64_t b);
 uint64_t cpu_pop(struct cpu *c, unsigned size);
 
 /* ---- lazy flags (flags.c) ----------------------------------------------- */
+/* an arithmetic record (LF_ADD, LF_ADC, LF_SUB, LF_SBB): result and operands kept truncated */
 static inline void lf_set(struct cpu *c, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
                           uint64_t s2)
 {
     c->lf.op = (uint8_t)op;
     c->lf.size = (uint8_t)size;
     c->lf.res = res & size_mask(size);
-    c->lf.src1 = s1;
-    c->lf.src2 = s2;
+    c->lf.src1 = s1 & size_mask(size);
+    c->lf.src2 = s2 & size_mask(size);
 }
 
-/* SF, ZF, PF from res; CF/OF/AF given (RFLAGS_* bits) */
+/* SF, ZF, PF from res; CF/OF/AF given (RFLAGS_* bits, kept in src1) */
 static inline void lf_res(struct cpu *c, unsigned size, uint64_t res, uint64_t cf_of_af)
 {
-    lf_set(c, LF_RES, size, res, cf_of_af, 0);
+    c->lf.op = LF_RES;
+    c->lf.size = (uint8_t)size;
+    c->lf.res = res & size_mask(size);
+    c->lf.src1 = cf_of_af;
+    c->lf.src2 = 0;
 }
 
 uint64_t flags_status(const struct cpu *c); /* the six status flags */
@@ -438,21 +443,20 @@ bool flags_cond(const struct cpu *c, unsigned cc);
 
 static inline bool flags_cf(const struct cpu *c)
 {
-    const struct lazy_flags *lf = &c->lf;
-    uint64_t m = size_mask(lf->size);
+    const struct lazy_flags *lf = &c->lf; /* operands are kept truncated (lf_set) */
     switch (lf->op) {
     case LF_NONE:
         return c->rflags & RFLAGS_CF;
     case LF_RES:
         return lf->src1 & RFLAGS_CF;
     case LF_ADD:
-        return lf->res < (lf->src1 & m);
+        return lf->res < lf->src1;
     case LF_ADC:
-        return lf->res <= (lf->src1 & m);
+        return lf->res <= lf->src1;
     case LF_SUB:
-        return (lf->src1 & m) < (lf->src2 & m);
+        return lf->src1 < lf->src2;
     default:
-        return (lf->src1 & m) <= (lf->src2 & m);
+        return lf->src1 <= lf->src2;
     }
 }
 
@@ -468,8 +472,8 @@ static inline __attribute__((always_inline)) bool flags_cond_inline(const struct
     bool r, cf, zf, sf, of;
     switch (lf->op) {
     case LF_SUB: {
-        /* CMP then Jcc: compare the operands directly */
-        uint64_t m = size_mask(size), a = lf->src1 & m, b = lf->src2 & m;
+        /* CMP then Jcc: compare the operands directly (kept truncated) */
+        uint64_t a = lf->src1, b = lf->src2;
         switch (cc >> 1) {
         case 1:
             r = a < b;
@@ -496,7 +500,7 @@ static inline __attribute__((always_inline)) bool flags_cond_inline(const struct
         of = lf->src1 & RFLAGS_OF;
         break;
     case LF_ADD: {
-        uint64_t m = size_mask(size), a = lf->src1 & m, b = lf->src2 & m;
+        uint64_t a = lf->src1, b = lf->src2;
         cf = lf->res < a;
         of = (a ^ lf->res) & (b ^ lf->res) & size_sign(size);
         break;
