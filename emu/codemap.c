@@ -21,20 +21,17 @@ void codemap_invalidate(struct code_page *p)
 
 bool codemap_written(struct codemap *m, uint64_t pa, uint64_t len)
 {
-    if (!m || !len || pa >= m->npages << X86_PAGE_SHIFT)
+    if (!m || !len || pa + len < pa)
         return false;
-    uint64_t end = pa + len; /* exclusive */
-    if (end < pa || end > m->npages << X86_PAGE_SHIFT)
-        end = m->npages << X86_PAGE_SHIFT;
     bool hit = false;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    while (pa < end) {
+    for (uint64_t end = pa + len; pa < end;) {
         unsigned off = (unsigned)(pa & (X86_PAGE_SIZE - 1));
         uint64_t n = X86_PAGE_SIZE - off;
         if (n > end - pa)
             n = end - pa;
-        struct code_page *p = &m->page[pa >> X86_PAGE_SHIFT];
-        if (__atomic_load_n(&p->chunks, __ATOMIC_RELAXED) & codemap_chunks(off, (unsigned)n)) {
+        struct code_page *p = codemap_page(m, pa);
+        if (p && (__atomic_load_n(&p->chunks, __ATOMIC_RELAXED) & codemap_chunks(off, (unsigned)n))) {
             codemap_invalidate(p);
             hit = true;
         }

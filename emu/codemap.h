@@ -34,8 +34,12 @@ struct code_page {
 struct cpu;
 
 struct codemap {
-    struct code_page *page; /* one per page of guest RAM, zero to start with */
-    uint64_t npages;        /* pages of RAM covered */
+    /* one per page of guest RAM, zero to start with: the RAM from physical 0
+     * first, then the RAM from high_base (above 4 GiB) */
+    struct code_page *page;
+    uint64_t npages;    /* pages of RAM covered */
+    uint64_t low_pages; /* of them, from physical 0 (0: all of them) */
+    uint64_t high_base; /* where the others start */
     /* the vCPUs that cache code from this RAM: their TLBs lose the write tags
      * of a page that becomes code (emu/cpu/block.c). NULL/0: a single vCPU. */
     struct cpu *const *cpus;
@@ -47,6 +51,18 @@ static inline uint64_t codemap_chunks(unsigned off, unsigned len)
 {
     unsigned lo = off >> CODEMAP_CHUNK_SHIFT, hi = (off + len - 1) >> CODEMAP_CHUNK_SHIFT;
     return (~0ull >> (63 - hi)) & (~0ull << lo);
+}
+
+/* the entry of the page holding physical pa, or NULL: not RAM the map covers */
+static inline struct code_page *codemap_page(const struct codemap *m, uint64_t pa)
+{
+    uint64_t low = m->low_pages ? m->low_pages : m->npages, k = pa >> 12;
+    if (k >= low) {
+        if (pa < m->high_base)
+            return 0;
+        k = low + ((pa - m->high_base) >> 12);
+    }
+    return k < m->npages ? &m->page[k] : 0;
 }
 
 /* forget the decoded code of a page: no code chunks, then a new generation */

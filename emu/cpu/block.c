@@ -48,24 +48,46 @@ void cpu_icache_flush(struct cpu *c)
     c->rip_epoch++;
 }
 
+/* the guest-physical address of a host address in RAM; false if it is not in RAM */
+static bool ram_pa(const struct cpu_bus *bus, uintptr_t host, uint64_t *pa)
+{
+    uintptr_t low = (uintptr_t)bus->ram, high = (uintptr_t)bus->ram_high;
+    if (low && host >= low && host - low < bus->ram_size) {
+        *pa = host - low;
+        return true;
+    }
+    if (high && host >= high && host - high < bus->ram_high_size) {
+        *pa = bus->ram_high_base + (host - high);
+        return true;
+    }
+    return false;
+}
+
+bool cpu_host_is_ram(const struct cpu *c, uintptr_t host)
+{
+    uint64_t pa;
+    return ram_pa(c->bus, host, &pa);
+}
+
 struct code_page *cpu_code_page(const struct cpu *c, uintptr_t host)
 {
-    const struct cpu_bus *bus = c->bus;
-    uintptr_t ram = (uintptr_t)bus->ram;
-    if (!bus->code || host < ram || (host - ram) >> X86_PAGE_SHIFT >= bus->code->npages)
+    uint64_t pa;
+    if (!c->bus->code || !ram_pa(c->bus, host, &pa))
         return NULL;
-    return &bus->code->page[(host - ram) >> X86_PAGE_SHIFT];
+    return codemap_page(c->bus->code, pa);
 }
 
 void cpu_code_written(struct cpu *c, const void *host, unsigned size)
 {
-    struct code_page *w = cpu_code_page(c, (uintptr_t)host);
+    uint64_t pa;
+    if (!c->bus->code || !ram_pa(c->bus, (uintptr_t)host, &pa))
+        return;
+    struct code_page *w = codemap_page(c->bus->code, pa);
     if (!w)
         return;
-    /* the store is done; the look at the word must not pass it */
+    /* the store is done; the look at the page must not pass it */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    /* guest RAM need not be page-aligned in host memory */
-    unsigned off = (unsigned)(((uintptr_t)host - (uintptr_t)c->bus->ram) & (X86_PAGE_SIZE - 1));
+    unsigned off = (unsigned)(pa & (X86_PAGE_SIZE - 1)); /* RAM need not be page-aligned in host memory */
     if (__atomic_load_n(&w->chunks, __ATOMIC_RELAXED) & codemap_chunks(off, size)) {
         codemap_invalidate(w);
         cpu_block_end(c); /* the next instruction may be one just written */
@@ -221,8 +243,7 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
      * write (a translate hook's code page). Not cached: fetches the TLB does
      * not keep (open bus, supervisor fetches at CPL 3), RAM without a codemap.
      */
-    uintptr_t ram = (uintptr_t)c->bus->ram;
-    bool in_ram = ram && page >= ram && page - ram < c->bus->ram_size;
+    bool in_ram = cpu_host_is_ram(c, page);
     bool keep = e->xtag == vpn && e->host == page && (bd.cp || (!in_ram && e->wtag != vpn));
 
     if (c->blk_used + BLOCK_BYTES_MAX > sizeof c->blk_arena)

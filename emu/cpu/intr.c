@@ -265,6 +265,12 @@ static void deliver_prot(struct cpu *c, unsigned vector, bool has_err, uint32_t 
 void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
                  uint64_t ret)
 {
+    if (__builtin_expect(c->debug != NULL || c->rips != NULL, 0)) {
+        if (c->rips)
+            cpu_rip_record(c, CPU_RIP_EVENT_OF(kind, vector));
+        if (c->debug && c->debug->event)
+            c->debug->event(c->debug->opaque, c, vector, (enum cpu_event_kind)kind, has_err, err);
+    }
     c->delivering = (uint8_t)(kind == EV_EXC ? exc_class(vector) : DCLS_BENIGN);
     if (c->mode == MODE_REAL)
         deliver_real(c, vector, ret);
@@ -423,6 +429,7 @@ static void iret_prot(struct cpu *c, unsigned osz)
         (void)cpu_pop(c, osz), (void)cpu_pop(c, osz), (void)cpu_pop(c, osz);
     }
     c->rflags = iret_flags(cur, fl, osz, old_cpl);
+    cpu_ac_flags_changed(c, cur, c->rflags);
     uint64_t tf_old = cur;
     c->lf.op = LF_NONE;
     c->seg[SEG_CS] = cs;

@@ -1,7 +1,7 @@
 /*
  * emu/cpu/msr.c: RDMSR and WRMSR (SDM Vol 2B; the MSRs in Vol 4). The CPU
- * keeps EFER, the SYSCALL and SYSENTER MSRs, FS/GS/KERNEL_GS base, TSC and
- * TSC_AUX, PAT, MISC_ENABLE and the MTRRs (storage only), and answers the
+ * keeps EFER, the SYSCALL and SYSENTER MSRs, FS/GS/KERNEL_GS base, TSC,
+ * TSC_ADJUST and TSC_AUX, PAT, MISC_ENABLE and the MTRRs (storage only), and answers the
  * identification MSRs Linux reads (platform ID, microcode revision, feature
  * control); the rest goes to the
  * machine through bus->rdmsr/wrmsr (the LAPIC's), and #GP(0) when it says no.
@@ -41,6 +41,9 @@ static bool msr_get(struct cpu *c, uint32_t msr, uint64_t *v)
     switch (msr) {
     case MSR_TSC:
         *v = cpu_guest_tsc(c);
+        return true;
+    case MSR_TSC_ADJUST:
+        *v = c->tsc_adjust;
         return true;
     case MSR_PLATFORM_ID:
     case MSR_BIOS_SIGN_ID: /* no microcode */
@@ -118,8 +121,16 @@ static int msr_set(struct cpu *c, uint32_t msr, uint64_t v)
         return 1;
     }
     switch (msr) {
-    case MSR_TSC:
-        c->tsc_offset = v - (cpu_guest_tsc(c) - c->tsc_offset);
+    case MSR_TSC: {
+        /* SDM Vol 3B 17.17.3: a write that moves the TSC by X moves TSC_ADJUST by X */
+        uint64_t x = v - cpu_guest_tsc(c);
+        c->tsc_offset += x;
+        c->tsc_adjust += x;
+        return 1;
+    }
+    case MSR_TSC_ADJUST: /* and a write that moves TSC_ADJUST by X moves the TSC by X */
+        c->tsc_offset += v - c->tsc_adjust;
+        c->tsc_adjust = v;
         return 1;
     case MSR_MTRRCAP:
     case MSR_PLATFORM_ID:
@@ -184,6 +195,13 @@ static int msr_set(struct cpu *c, uint32_t msr, uint64_t v)
     return 0;
 }
 
+/* -d guest_errors: an MSR access that is about to #GP */
+static void bad_msr(const struct cpu *c, uint32_t msr, bool write, uint64_t v)
+{
+    if (c->debug && c->debug->bad_msr)
+        c->debug->bad_msr(c->debug->opaque, c, msr, write, v);
+}
+
 /* 0F 32 */
 HANDLER(op_rdmsr)
 {
@@ -192,8 +210,10 @@ HANDLER(op_rdmsr)
         cpu_gp0(c);
     uint32_t msr = (uint32_t)c->gpr[REG_RCX];
     uint64_t v = 0;
-    if (!msr_get(c, msr, &v) && (!c->bus->rdmsr || c->bus->rdmsr(c->bus->opaque, msr, &v) != 0))
+    if (!msr_get(c, msr, &v) && (!c->bus->rdmsr || c->bus->rdmsr(c->bus->opaque, msr, &v) != 0)) {
+        bad_msr(c, msr, false, 0);
         cpu_gp0(c);
+    }
     c->gpr[REG_RAX] = (uint32_t)v;
     c->gpr[REG_RDX] = v >> 32;
 }
@@ -207,7 +227,9 @@ HANDLER(op_wrmsr)
     uint32_t msr = (uint32_t)c->gpr[REG_RCX];
     uint64_t v = (c->gpr[REG_RDX] << 32) | (uint32_t)c->gpr[REG_RAX];
     int r = msr_set(c, msr, v);
-    if (r < 0 || (r == 0 && (!c->bus->wrmsr || c->bus->wrmsr(c->bus->opaque, msr, v) != 0)))
+    if (r < 0 || (r == 0 && (!c->bus->wrmsr || c->bus->wrmsr(c->bus->opaque, msr, v) != 0))) {
+        bad_msr(c, msr, true, v);
         cpu_gp0(c);
+    }
     cpu_block_end(c); /* EFER, the x2APIC's EOI, TPR, ICR: the picture may have changed */
 }

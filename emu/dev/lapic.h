@@ -189,6 +189,10 @@ struct lapic_config {
     /* the xAPIC MMIO page moved or (on=false) went away; the machine remaps its bus_local */
     void (*map)(void *opaque, unsigned index, uint64_t base, bool on);
     void *map_opaque;
+    /* this vCPU's TSC minus the machine clock (its IA32_TSC and TSC_ADJUST
+     * writes), read by the owner only; NULL: 0. IA32_TSC_DEADLINE is compared
+     * with the vCPU's own TSC (11.5.4.1) */
+    const uint64_t *tsc_offset;
 };
 
 struct lapic {
@@ -257,8 +261,10 @@ void lapic_write_cr8(struct lapic *l, uint64_t value);
 /* ---- time ---- */
 /* fire the timer if its time has come; the owner calls this at deadlines */
 void lapic_timer_poll(struct lapic *l);
-/* the next timer expiry in guest ticks, CLOCK_NEVER if none */
+/* the next timer expiry in guest ticks (machine clock), CLOCK_NEVER if none */
 uint64_t lapic_next_deadline(const struct lapic *l);
+/* where the vCPU's TSC offset lives (lapic_config.tsc_offset); owner thread, before it runs */
+void lapic_set_tsc_offset(struct lapic *l, const uint64_t *tsc_offset);
 
 /* ---- other sources ---- */
 /* a LINT pin (0 or 1) changed level; an irq_line handler, opaque is the lapic */

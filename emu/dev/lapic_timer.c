@@ -46,16 +46,39 @@ static uint32_t timer_count_at(const struct lapic *l, uint64_t now)
     return l->timer_initial - (uint32_t)((e - l->timer_start_count) % l->timer_initial);
 }
 
-/* work out the next expiry after now */
+static uint64_t tsc_offset(const struct lapic *l)
+{
+    return l->cfg.tsc_offset ? *l->cfg.tsc_offset : 0;
+}
+
+void lapic_set_tsc_offset(struct lapic *l, const uint64_t *offset)
+{
+    l->cfg.tsc_offset = offset;
+}
+
+/*
+ * TSC-deadline mode: the deadline is in the vCPU's TSC, which a guest write
+ * may move against the machine clock at any time, so the machine-clock
+ * expiry is worked out whenever it is asked for; a deadline already passed
+ * is due at once: at time 0 (11.5.4.1).
+ */
+static uint64_t deadline_expiry(const struct lapic *l, uint64_t now)
+{
+    if (!l->tsc_deadline)
+        return CLOCK_NEVER;
+    uint64_t tsc = now + tsc_offset(l);
+    /* a passed deadline is due at 0, not at now: a caller comparing with an
+     * earlier reading of the clock must still see it due */
+    return l->tsc_deadline <= tsc ? 0 : now + (l->tsc_deadline - tsc);
+}
+
+/* work out the next expiry after now (TSC-deadline mode: see deadline_expiry) */
 static void timer_rearm(struct lapic *l, uint64_t now)
 {
     uint32_t mode = lapic_timer_mode(l);
     l->timer_next = CLOCK_NEVER;
-    if (mode == LVT_TIMER_DEADLINE) {
-        if (l->tsc_deadline)
-            l->timer_next = l->tsc_deadline;
+    if (mode == LVT_TIMER_DEADLINE)
         return;
-    }
     if (l->timer_initial == 0)
         return;
     uint64_t e = ticks_since_start(l, now), t;
@@ -79,19 +102,29 @@ static void timer_restart(struct lapic *l, uint64_t now, uint32_t count)
 
 void lapic_timer_poll(struct lapic *l)
 {
+    if (lapic_timer_mode(l) == LVT_TIMER_DEADLINE) {
+        if (!l->tsc_deadline)
+            return;
+        uint64_t now = clock_now(l->cfg.clock);
+        if (deadline_expiry(l, now) > now)
+            return;
+        l->tsc_deadline = 0; /* 11.5.4.1: the MSR reads 0 once it has fired */
+        lapic_raise_lvt(l, LVT_TIMER);
+        return;
+    }
     if (l->timer_next == CLOCK_NEVER)
         return;
     uint64_t now = clock_now(l->cfg.clock);
     if (now < l->timer_next)
         return;
-    if (lapic_timer_mode(l) == LVT_TIMER_DEADLINE)
-        l->tsc_deadline = 0; /* 11.5.4.1: the MSR reads 0 once it has fired */
     lapic_raise_lvt(l, LVT_TIMER);
     timer_rearm(l, now);
 }
 
 uint64_t lapic_next_deadline(const struct lapic *l)
 {
+    if (lapic_timer_mode(l) == LVT_TIMER_DEADLINE)
+        return l->tsc_deadline ? deadline_expiry(l, clock_now(l->cfg.clock)) : CLOCK_NEVER;
     return l->timer_next;
 }
 

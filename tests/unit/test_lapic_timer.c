@@ -223,3 +223,30 @@ Test(lapic_timer, independent_per_vcpu)
     cr_assert_not(rig_irr(&R, 1, 0x41));
     cr_assert_eq(rig_rd(&R, 1, LAPIC_TIMER_CCR), 100);
 }
+
+/* 11.5.4.1: the deadline is compared with the vCPU's own TSC, which its TSC writes move */
+Test(lapic_timer, tsc_deadline_against_the_vcpus_tsc)
+{
+    setup(0, 0x44 | LVT_TIMER_DEADLINE, DIV1);
+    struct lapic *l = &R.cpu[0];
+    uint64_t offset = 1000000; /* the vCPU's TSC runs a million ticks ahead */
+    lapic_set_tsc_offset(l, &offset);
+    uint64_t tsc = now() + offset;
+    lapic_wrmsr(l, MSR_TSC_DEADLINE, tsc + 500);
+    cr_assert_eq(lapic_next_deadline(l), now() + 500);
+    offset += 200; /* a TSC write moves it 200 closer */
+    cr_assert_eq(lapic_next_deadline(l), now() + 300);
+    fake_clock_advance(&R.clk, 299);
+    lapic_timer_poll(l);
+    cr_assert_not(rig_irr(&R, 0, 0x44));
+    fake_clock_advance(&R.clk, 1);
+    lapic_timer_poll(l);
+    cr_assert(rig_irr(&R, 0, 0x44));
+    /* a deadline below the TSC but above the machine clock is already due */
+    lapic_wrmsr(l, MSR_TSC_DEADLINE, now() + 10);
+    cr_assert_eq(lapic_next_deadline(l), 0, "due before any reading of the clock");
+    offset = 0 - (uint64_t)5000; /* and a TSC behind the machine clock */
+    lapic_wrmsr(l, MSR_TSC_DEADLINE, now() + 10);
+    cr_assert_eq(lapic_next_deadline(l), now() + 5010);
+    lapic_set_tsc_offset(l, NULL);
+}
