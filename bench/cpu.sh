@@ -55,7 +55,7 @@ BAREMU=$WORK/baremu
 now_us() { echo "${EPOCHREALTIME/./}"; }
 hex8() { printf '0x%08x' "$1"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
-calc() { awk "BEGIN { printf \"%s\", ($1) }"; }
+calc() { awk "BEGIN { printf \"%.15g\", ($1) }"; } # %.15g: large counts stay exact
 
 # run a command; US: its wall time in µs, CPU: the user+sys time of it and
 # every process under it, in µs (they are all waited for), RC: its status

@@ -41,8 +41,10 @@ int main(int argc, char **argv)
 {
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 200000000ull;
     static uint8_t ram[RAM_SIZE];
+    static struct code_page code_pages[RAM_SIZE >> X86_PAGE_SHIFT];
     memcpy(ram + CODE, loop, sizeof loop);
-    struct cpu_bus bus = {.ram = ram, .ram_size = RAM_SIZE};
+    struct codemap code = {.page = code_pages, .npages = RAM_SIZE >> X86_PAGE_SHIFT};
+    struct cpu_bus bus = {.ram = ram, .ram_size = RAM_SIZE, .code = &code};
     static struct cpu c;
     cpu_init(&c, &bus, 0);
     cpu_set_user_mode(&c, false);

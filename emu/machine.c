@@ -346,6 +346,16 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         return fail(err, errlen, "-kernel: a guest kernel is required");
     if (alloc_ram(m, cfg->ram_size, err, errlen) < 0)
         return -1;
+    uint64_t low_pages = m->ram.low_size >> X86_PAGE_SHIFT;
+    m->code.npages = low_pages + (m->ram.high_size >> X86_PAGE_SHIFT);
+    m->code.low_pages = low_pages;
+    m->code.high_base = PLAT_RAM_ABOVE_4G;
+    m->code.page = calloc(m->code.npages ? m->code.npages : 1, sizeof *m->code.page);
+    m->cpu_list = calloc(cfg->ncpus, sizeof *m->cpu_list);
+    if (!m->code.page || !m->cpu_list)
+        return fail(err, errlen, "-m: no memory for the guest RAM's code map");
+    m->code.cpus = m->cpu_list;
+    m->code.ncpus = cfg->ncpus;
     /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
     clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
 
@@ -356,6 +366,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .phys_bits = PLAT_PHYS_BITS,
         .unix_time = cfg->unix_time,
         .ram = m->ram,
+        .code = &m->code,
         .disk = cfg->disk,
         .kick = pc_kick,
         .console_tx = pc_console_tx,
@@ -406,8 +417,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .map_gen = &m->pc.map_gen,
             .a20_on = &m->pc.a20_on,
             .rom = cfg->bios ? &m->pc.rom : NULL,
+            .code = &m->code,
         };
         cpu_init(&v->cpu, &v->bus, i);
+        m->cpu_list[i] = &v->cpu;
         v->cpu.feat.apic_id = i;
         v->cpu.feat.ncpus = cfg->ncpus;
         v->cpu.feat.tsc_hz = m->clock.hz;

@@ -86,6 +86,8 @@ struct machine {
     struct clock clock;
     struct pc pc;
     struct vcpu *vcpus;
+    struct codemap code;   /* RAM's write tracking for the vCPUs' block caches and DMA */
+    struct cpu **cpu_list; /* every vCPU's struct cpu, for code.cpus */
     struct spinlock split_lock; /* split locked operations, one for all vCPUs */
     struct spinlock dump_lock;  /* one register dump on the log at a time */
     volatile int stopping; /* set once; every vCPU returns */

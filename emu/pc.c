@@ -154,6 +154,7 @@ int pc_init(struct pc *pc, const struct pc_config *cfg)
     debugcon_init(&pc->debugcon, cfg->debugcon_tx, cfg->opaque);
     virtio_blk_init(&pc->vblk, cfg->disk,
                     (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_VIRTIO_BLK}, &cfg->ram);
+    pc->fwcfg.code = pc->vblk.code = cfg->code;
     if (register_devices(pc)) {
         host_log("pc: a device range clashes\n");
         return -1;

@@ -73,6 +73,7 @@ struct pc_config {
     unsigned phys_bits;        /* MAXPHYADDR */
     int64_t unix_time;         /* wall-clock seconds now, for the RTC */
     struct guest_ram ram;      /* guest RAM, for fw_cfg and virtio DMA */
+    struct codemap *code;      /* RAM's write tracking, told of every DMA write (may be NULL) */
     struct blk_backend disk; /* the virtio-blk disk; none when disk.read is NULL */
     /* the machine's side; any may be NULL */
     void (*kick)(void *opaque, unsigned vcpu); /* host_kick */

@@ -5,8 +5,6 @@
  */
 #include "emu/cpu/internal.h"
 
-enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
-
 static uint64_t rmw_add(uint64_t a, uint64_t b, uint64_t cin)
 {
     return a + b + cin;
@@ -32,42 +30,6 @@ static const rmw_fn alu_rmw[8] = {rmw_add, rmw_or,  rmw_add, rmw_sub,
                                   rmw_and, rmw_sub, rmw_xor, rmw_sub};
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
-
-/* a op b, and its flags; op is a constant in every caller, so this folds */
-ALWAYS_INLINE uint64_t alu_calc(struct cpu *c, unsigned op, unsigned size, uint64_t a, uint64_t b,
-                                bool cin)
-{
-    switch (op) {
-    case ALU_ADD:
-        lf_set(c, LF_ADD, size, a + b, a, b);
-        break;
-    case ALU_ADC:
-        lf_set(c, cin ? LF_ADC : LF_ADD, size, a + b + cin, a, b);
-        break;
-    case ALU_SBB:
-        lf_set(c, cin ? LF_SBB : LF_SUB, size, a - b - cin, a, b);
-        break;
-    case ALU_SUB:
-    case ALU_CMP:
-        lf_set(c, LF_SUB, size, a - b, a, b);
-        break;
-    case ALU_OR:
-        lf_res(c, size, a | b, 0);
-        break; /* AF undefined: 0 */
-    case ALU_AND:
-        lf_res(c, size, a & b, 0);
-        break;
-    default:
-        lf_res(c, size, a ^ b, 0);
-        break;
-    }
-    return c->lf.res;
-}
-
-ALWAYS_INLINE bool carry_in(const struct cpu *c, unsigned op)
-{
-    return (op == ALU_ADC || op == ALU_SBB) && flags_cf(c);
-}
 
 /* r/m = r/m op src */
 ALWAYS_INLINE void alu_rm(struct cpu *c, const struct insn *i, unsigned op, uint64_t src)

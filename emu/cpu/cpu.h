@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/codemap.h"
 #include "emu/cpu/fxsave.h"
 #include "emu/cpu/insn.h"
 #include "emu/lock.h"
@@ -204,6 +205,11 @@ struct cpu_bus {
     const uint32_t *map_gen;
     const bool *a20_on;
     const struct cpu_rom *rom; /* NULL: no ROM, plain RAM below 1 MiB */
+    /* write tracking of ram, shared by the machine's vCPUs and devices: code
+     * decoded from RAM is cached only with it (NULL: RAM code is decoded at
+     * every execution). Whoever writes RAM behind the vCPUs' backs (DMA, the
+     * host) reports it with codemap_written(). */
+    struct codemap *code;
 };
 
 /* why cpu_run returned */
@@ -285,7 +291,15 @@ struct cpu_features {
 };
 
 struct cpu {
-    uint64_t gpr[NUM_GPRS];
+    union {
+        /* what an effective address adds up (cpu_ea): the GPRs, 0, next_rip */
+        uint64_t xgpr[NUM_GPRS + 2];
+        struct {
+            uint64_t gpr[NUM_GPRS];
+            uint64_t gpr_zero; /* always 0 */
+            uint64_t next_rip; /* set by the decoder, changed by branches */
+        };
+    };
     uint64_t rip;
     uint64_t rflags; /* status flags valid only when lf.op == LF_NONE */
     struct lazy_flags lf;
@@ -317,8 +331,8 @@ struct cpu {
 
     const volatile uint32_t *events; /* the machine's event word; NULL: never CPU_EXIT_EVENT */
 
-    uint64_t next_rip; /* set by the decoder, changed by branches */
-    uint64_t icount;   /* instructions retired, and events delivered */
+    uint64_t icount; /* instructions retired, and events delivered; inside a block, those
+                        before it (cpu_icount() counts the block's too) */
     struct cpu_exception exc;
 
     /* interrupt and exception state (intr.c) */
@@ -334,12 +348,16 @@ struct cpu {
     uint64_t shadow_at;      /* icount at which an STI or MOV SS interrupt shadow holds */
     uint64_t fill_pa;        /* physical page of the last cpu_tlb_fill */
     uint64_t run_end;        /* icount at which this cpu_run's budget ends */
-    uint64_t icache_cs_base; /* the CS the cached instructions were checked against */
-    uint32_t icache_cs_limit;
+    uint32_t icache_cs_limit; /* the CS limit the cached blocks were checked against */
+    /* the running block stops before this instruction; 0 stops it after the current one */
+    uintptr_t blk_stop;
+    const struct block *blk_cur; /* the block running, or NULL */
+    /* odd while the vCPU may be inside a guest store (in cpu_run, cpu_interrupt,
+     * cpu_nmi); +2 at every block boundary. Read by other vCPUs (block.c). */
+    uint64_t qseq;
 
     struct cpu_bus *bus;
     struct tlb_entry tlb[CPU_TLB_SIZE];
-    struct icache_entry icache[ICACHE_SIZE];
     void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
     /* SMAP (SDM Vol 3A 4.6): TLB slots of user pages a supervisor access
      * filled with EFLAGS.AC set, dropped when AC clears; more than fit: all.
@@ -352,6 +370,13 @@ struct cpu {
     const struct cpu_debug *debug; /* NULL: no debugging hooks */
     struct cpu_rip *rips;          /* the RIP history, a ring of rips_mask + 1; NULL: off */
     uint64_t rips_mask, rips_next; /* rips_next counts every entry written */
+
+    /* the block cache (block.c), last: cpu_init does not clear the arena */
+    uint64_t rip_epoch; /* 0 never: RIP cache entries from it are cleared ones */
+    struct ripc_entry ripc[RIPC_SIZE];
+    struct block *blk_hash[BLOCK_HASH_SIZE];
+    size_t blk_used; /* bytes of the arena in use */
+    _Alignas(16) uint8_t blk_arena[BLOCK_ARENA_BYTES];
 };
 
 /* reset state (SDM Vol 3A 9.1.1), on the given bus */
@@ -407,7 +432,8 @@ void cpu_set_rflags(struct cpu *c, uint64_t rflags);
  * a new CS base or limit drops the decoded instructions */
 void cpu_update_mode(struct cpu *c);
 void cpu_tlb_flush(struct cpu *c);
-/* forget every decoded instruction (never needed for correctness; see insn.h) */
+/* forget every decoded instruction. Needed only by an embedding that changes
+ * code the codemap does not see: pages outside bus->ram (a translate hook's) */
 void cpu_icache_flush(struct cpu *c);
 
 /*

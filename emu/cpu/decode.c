@@ -189,7 +189,12 @@ static const struct opdesc *pfx_select(struct insn *i, const struct opdesc *d)
 
 void cpu_decode(struct cpu *c, struct insn *i)
 {
-    struct fetch f = {.c = c, .lin = c->seg[SEG_CS].base + c->rip};
+    cpu_decode_at(c, i, c->seg[SEG_CS].base + c->rip, NULL, 0);
+}
+
+void cpu_decode_at(struct cpu *c, struct insn *i, uint64_t lin, const uint8_t *p, unsigned left)
+{
+    struct fetch f = {.c = c, .lin = lin, .p = p, .left = left};
     bool mode64 = c->mode == MODE_LONG64;
     uint8_t b;
 
@@ -320,6 +325,10 @@ opcode:
         cpu_ud(c);
     i->fn = d->fn;
     i->len = (uint8_t)f.n;
+    i->xbase = i->base == EA_NONE ? EA_X_ZERO : i->base == EA_RIP ? EA_X_NEXT_RIP : i->base;
+    i->xindex = i->index == EA_NONE ? EA_X_ZERO : i->index;
+    i->ea_shift = (uint8_t)(64 - 8 * i->asz);
+    i->oreg = (uint8_t)((i->op & 7) | ((i->rex & 1) << 3));
 }
 
 unsigned cpu_decode_length(struct cpu *c)

@@ -19,8 +19,8 @@ static const struct seg real_seg = {.base = 0,
 
 void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
 {
-    /* the state after RESET (SDM Vol 3A table 9-1) */
-    memset(c, 0, sizeof *c);
+    /* the state after RESET (SDM Vol 3A table 9-1); the block arena needs no clearing */
+    memset(c, 0, offsetof(struct cpu, blk_arena));
     c->bus = bus;
     c->index = index;
     c->rflags = RFLAGS_FIXED;
@@ -44,6 +44,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->xcr0 = XCR0_X87; /* x87 state is always enabled (SDM Vol 1 13.3) */
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
+    c->icache_cs_limit = c->seg[SEG_CS].limit;
     x87_reset(c);
     cpu_icache_flush(c);
     cpu_tlb_flush(c);
@@ -81,11 +82,13 @@ void cpu_update_mode(struct cpu *c)
         c->mode = MODE_LONG64;
     else
         c->mode = (cs->attr & SEG_ATTR_DB) ? MODE_PROT32 : MODE_PROT16;
-    if (cs->base != c->icache_cs_base || cs->limit != c->icache_cs_limit) {
+    /* blocks are keyed by RIP, so only CS's limit concerns them (checked when built) */
+    if (cs->limit != c->icache_cs_limit) {
         cpu_icache_flush(c);
-        c->icache_cs_base = cs->base;
         c->icache_cs_limit = cs->limit;
     }
+    cpu_block_end(c);
+    c->rip_epoch++; /* CS's base may be another: the same RIP is elsewhere */
 }
 
 uint64_t cpu_get_rflags(const struct cpu *c)
@@ -136,46 +139,10 @@ static const uint64_t ip_mask[] = {
     [MODE_LONG64] = ~0ull,
 };
 
-/* host address of the instruction byte at lin: the TLB's fetch tag, or a fill (which may fault) */
-static inline const uint8_t *fetch_host(struct cpu *c, uint64_t lin)
-{
-    struct tlb_entry *e = tlb_entry(c, lin);
-    uintptr_t page = e->xtag == lin >> X86_PAGE_SHIFT ? e->host : cpu_tlb_fill(c, lin, ACC_FETCH);
-    return (const uint8_t *)(page + (lin & (X86_PAGE_SIZE - 1)));
-}
-
-/* masks of the first n bytes of a 16-byte window, as two words */
-#define M(n) ((n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
-#define H(n) ((n) <= 8 ? 0 : (n) >= 16 ? ~0ull : (1ull << (8 * ((n)-8))) - 1)
-static const uint64_t mask_lo[16] = {M(0), M(1), M(2),  M(3),  M(4),  M(5),  M(6),  M(7),
-                                     M(8), M(9), M(10), M(11), M(12), M(13), M(14), M(15)};
-static const uint64_t mask_hi[16] = {H(0), H(1), H(2),  H(3),  H(4),  H(5),  H(6),  H(7),
-                                     H(8), H(9), H(10), H(11), H(12), H(13), H(14), H(15)};
-#undef M
-#undef H
-
-static inline bool same_bytes(const uint8_t *mem, const struct icache_entry *e, unsigned off)
-{
-    unsigned len = e->insn.len;
-    uint64_t a0, a1;
-    if (__builtin_expect(off <= X86_PAGE_SIZE - 16, 1)) {
-        __builtin_memcpy(&a0, mem, 8);
-        __builtin_memcpy(&a1, mem + 8, 8);
-    } else {
-        uint8_t b[16] = {0};
-        __builtin_memcpy(b, mem, len);
-        __builtin_memcpy(&a0, b, 8);
-        __builtin_memcpy(&a1, b + 8, 8);
-    }
-    return !(((a0 & mask_lo[len]) ^ e->bytes[0]) | ((a1 & mask_hi[len]) ^ e->bytes[1]));
-}
-
-/* the decoded instruction at RIP: from the cache when memory still holds its bytes */
 /*
  * Outside 64-bit mode an instruction must end inside CS (SDM Vol 3A 5.3).
- * Checked when an instruction is decoded; cpu_update_mode forgets every
- * cached instruction when CS's base or limit changes, so a cached one passed
- * the check against the CS it runs under.
+ * Blocks check it when they are built, and cpu_update_mode drops them all
+ * when CS's limit changes.
  */
 static inline void cs_limit_check(struct cpu *c, const struct insn *i)
 {
@@ -183,35 +150,74 @@ static inline void cs_limit_check(struct cpu *c, const struct insn *i)
         cpu_gp0(c);
 }
 
-/* always inlined: a call here costs ~20 host instructions per guest instruction */
-static inline __attribute__((always_inline)) const struct insn *fetch_insn(struct cpu *c)
+/* the block at RIP: from the RIP cache, else the cache of blocks when its page, RIP, mode and
+ * generation match, else built now */
+static inline __attribute__((always_inline)) const struct block *block_find(struct cpu *c)
 {
-    uint64_t lin = c->seg[SEG_CS].base + c->rip;
+    uint64_t rip = c->rip;
+    struct ripc_entry *r = &c->ripc[(rip ^ (rip >> RIPC_BITS)) & (RIPC_SIZE - 1)];
+    if (__builtin_expect(r->rip == rip && r->epoch == c->rip_epoch, 1) &&
+        __builtin_expect(__atomic_load_n(&r->b->code->gen, __ATOMIC_RELAXED) >> 1 == r->b->gen, 1))
+        return r->b;
+    uint64_t lin = c->seg[SEG_CS].base + rip;
     if (c->mode != MODE_LONG64)
         lin &= 0xffffffffull;
-    uint64_t key = lin << 2 | c->mode;
-    struct icache_entry *e = &c->icache[(lin ^ (lin >> ICACHE_BITS)) & (ICACHE_SIZE - 1)];
-    const uint8_t *mem = fetch_host(c, lin);
-    unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
-    if (__builtin_expect(e->key == key && same_bytes(mem, e, off), 1))
-        return &e->insn; /* checked against this CS when it was cached */
-    e->key = ~0ull;      /* invalid until the decode succeeds */
-    cpu_decode(c, &e->insn);
-    cs_limit_check(c, &e->insn);
-    unsigned len = e->insn.len;
-    if (off + len <= X86_PAGE_SIZE) {
-        uint8_t b[16] = {0};
-        memcpy(b, mem, len);
-        memcpy(e->bytes, b, 16);
-        e->key = key;
-    }
-    return &e->insn;
+    struct tlb_entry *e = tlb_entry(c, lin);
+    const struct block *b = NULL;
+    if (__builtin_expect(e->xtag == lin >> X86_PAGE_SHIFT, 1))
+        b = cpu_block_cached(c, e->host + (lin & (X86_PAGE_SIZE - 1)));
+    if (!b)
+        b = cpu_block_build(c, lin);
+    if (b->kept)
+        *r = (struct ripc_entry){.rip = rip, .epoch = c->rip_epoch, .b = b};
+    return b;
 }
 
-void cpu_icache_flush(struct cpu *c)
+/*
+ * Run n instructions of a block: each with RIP at its first byte and
+ * next_rip after it, until one leaves the block's way (a branch taken, or
+ * not taken where the block follows a JMP, a REP to go on, a fault, which
+ * unwinds) or ends the block (cpu_block_end).
+ */
+static inline __attribute__((always_inline)) void block_run(struct cpu *c, const struct block *b,
+                                                            unsigned n)
 {
-    for (unsigned k = 0; k < ICACHE_SIZE; k++)
-        c->icache[k].key = ~0ull;
+    const struct insn *i = b->insn;
+    const struct block_next *x = block_nexts(b);
+    c->blk_stop = (uintptr_t)(i + n);
+    c->blk_cur = b;
+    for (;;) {
+        c->next_rip = x->next;
+        i->fn(c, i);
+        uint64_t rip = c->next_rip;
+        c->rip = rip;
+        i++;
+        if (__builtin_expect(rip != x->cont, 0) || (uintptr_t)i >= c->blk_stop)
+            break;
+        x++;
+    }
+    /* retired, counted per block: cpu_icount() knows how far a block has got */
+    c->icount += (uint64_t)(i - b->insn);
+    c->blk_cur = NULL;
+}
+
+uint64_t cpu_icount(const struct cpu *c)
+{
+    const struct block *b = c->blk_cur;
+    if (!b)
+        return c->icount;
+    const struct block_next *x = block_nexts(b);
+    uint64_t rip = b->rip;
+    unsigned k = 0;
+    while (k < b->n && rip != c->rip)
+        rip = x[k++].cont;
+    return c->icount + k;
+}
+
+void cpu_icount_sync(struct cpu *c)
+{
+    c->icount = cpu_icount(c);
+    c->blk_cur = NULL;
 }
 
 /* never non-zero: the event word of a vCPU without a machine */
@@ -241,54 +247,76 @@ __attribute__((noinline)) static bool event_deliverable(const struct cpu *c, uin
 
 /*
  * The loop proper, apart from the setjmp so that it keeps its registers. The
- * event word is one load per instruction; what it holds is looked at only
- * when it is non-zero. With record (a constant: two copies are compiled)
- * each instruction's CS:RIP goes into the RIP history before it is
- * fetched, so a faulting one is the last entry.
+ * event word is one load per block; what it holds is looked at only when it
+ * is non-zero. In an interrupt shadow only the shadowed instruction runs, so
+ * that the boundary after it sees what became deliverable.
  */
-static inline __attribute__((always_inline)) enum cpu_exit loop(struct cpu *c, uint64_t budget,
-                                                                bool record)
+__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c)
+{
+    const volatile uint32_t *ev = c->events ? c->events : &no_events;
+    while (c->icount < c->run_end) {
+        bool one = false;
+        if (__builtin_expect(*ev != 0, 0)) {
+            if (event_deliverable(c, *ev))
+                return CPU_EXIT_EVENT;
+            one = c->shadow_at == c->icount;
+        }
+        /* a block boundary: no guest store of ours is in flight (block.c) */
+        __atomic_store_n(&c->qseq, c->qseq + 2, __ATOMIC_RELEASE);
+        const struct block *b = block_find(c);
+        unsigned n = b->n;
+        uint64_t left = c->run_end - c->icount;
+        if (__builtin_expect(left < n, 0))
+            n = (unsigned)left;
+        if (__builtin_expect(one, 0))
+            n = 1;
+        block_run(c, b, n);
+    }
+    return CPU_EXIT_BUDGET;
+}
+
+/*
+ * With the RIP history (-rip-history): an instruction at a time, decoded
+ * afresh, each CS:RIP recorded before it is fetched, so that a faulting one
+ * is the last entry.
+ */
+__attribute__((noinline)) static enum cpu_exit run_each(struct cpu *c, uint64_t budget)
 {
     const volatile uint32_t *ev = c->events ? c->events : &no_events;
     while (budget--) {
         if (__builtin_expect(*ev != 0, 0) && event_deliverable(c, *ev))
             return CPU_EXIT_EVENT;
-        if (record)
-            cpu_rip_record(c, 0);
-        const struct insn *i = fetch_insn(c);
-        c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
-        i->fn(c, i);
+        __atomic_store_n(&c->qseq, c->qseq + 2, __ATOMIC_RELEASE);
+        cpu_rip_record(c, 0);
+        struct insn i;
+        cpu_decode(c, &i);
+        cs_limit_check(c, &i);
+        c->next_rip = (c->rip + i.len) & ip_mask[c->mode];
+        i.fn(c, &i);
         c->rip = c->next_rip;
         c->icount++;
     }
     return CPU_EXIT_BUDGET;
 }
 
-__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t budget)
-{
-    return loop(c, budget, false);
-}
-
-/* the same with the RIP history (-rip-history) */
-__attribute__((noinline)) static enum cpu_exit run_loop_rips(struct cpu *c, uint64_t budget)
-{
-    return loop(c, budget, true);
-}
-
 /*
  * The loop while RFLAGS.TF is set: a #DB trap after each instruction that
  * began with TF set (SDM Vol 3A 18.3.1.4). Back to run_loop once TF is clear.
+ * Each instruction is decoded afresh.
  */
 static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 {
     while (budget-- && (c->rflags & RFLAGS_TF)) {
         if (c->events && *c->events && event_deliverable(c, *c->events))
             return CPU_EXIT_EVENT;
+        __atomic_store_n(&c->qseq, c->qseq + 2, __ATOMIC_RELEASE);
         if (c->rips)
             cpu_rip_record(c, 0);
-        const struct insn *i = fetch_insn(c);
-        c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
-        i->fn(c, i);
+        struct insn i;
+        cpu_decode(c, &i);
+        cs_limit_check(c, &i);
+        c->next_rip = (c->rip + i.len) & ip_mask[c->mode];
+        i.fn(c, &i);
         c->rip = c->next_rip;
         c->icount++;
         c->dr[6] |= DR6_BS;
@@ -297,12 +325,13 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
     return CPU_EXIT_BUDGET;
 }
 
-enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
+__attribute__((noinline)) static enum cpu_exit run(struct cpu *c, uint64_t budget)
 {
     cpu_map_sync(c); /* once per call: another vCPU may have changed the map */
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */
+        cpu_icount_sync(c); /* the faulting instruction did not retire */
         c->sys_access = 0;
         if (!c->exit_req) {
             if (c->stop_at_exc)
@@ -321,11 +350,29 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
     }
     while (c->icount < c->run_end) {
         if (!(c->rflags & RFLAGS_TF) || c->stop_at_exc)
-            return c->rips ? run_loop_rips(c, c->run_end - c->icount)
-                           : run_loop(c, c->run_end - c->icount);
+            return c->rips ? run_each(c, c->run_end - c->icount) : run_loop(c);
         enum cpu_exit e = run_step(c, c->run_end - c->icount);
         if (e != CPU_EXIT_BUDGET)
             return e;
     }
     return CPU_EXIT_BUDGET;
+}
+
+void cpu_busy_enter(struct cpu *c)
+{
+    /* odd: other vCPUs that drop our write tags wait for our next boundary (block.c) */
+    __atomic_store_n(&c->qseq, c->qseq | 1, __ATOMIC_SEQ_CST);
+}
+
+void cpu_busy_leave(struct cpu *c)
+{
+    __atomic_store_n(&c->qseq, (c->qseq | 1) + 1, __ATOMIC_RELEASE);
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
+{
+    cpu_busy_enter(c);
+    enum cpu_exit e = run(c, budget);
+    cpu_busy_leave(c);
+    return e;
 }

@@ -48,26 +48,6 @@ uint64_t flags_status(const struct cpu *c)
     return f | ((s1 ^ s2 ^ res) & RFLAGS_AF);
 }
 
-bool flags_cf(const struct cpu *c)
-{
-    const struct lazy_flags *lf = &c->lf;
-    uint64_t m = size_mask(lf->size);
-    switch (lf->op) {
-    case LF_NONE:
-        return c->rflags & RFLAGS_CF;
-    case LF_RES:
-        return lf->src1 & RFLAGS_CF;
-    case LF_ADD:
-        return lf->res < (lf->src1 & m);
-    case LF_ADC:
-        return lf->res <= (lf->src1 & m);
-    case LF_SUB:
-        return (lf->src1 & m) < (lf->src2 & m);
-    default:
-        return (lf->src1 & m) <= (lf->src2 & m);
-    }
-}
-
 void flags_materialize(struct cpu *c)
 {
     if (c->lf.op == LF_NONE)
@@ -78,64 +58,17 @@ void flags_materialize(struct cpu *c)
 
 void flags_set_status(struct cpu *c, uint64_t mask, uint64_t val)
 {
+    /* CF, OF, AF of an LF_RES record are stored bits: change them in place */
+    const uint64_t stored = RFLAGS_CF | RFLAGS_OF | RFLAGS_AF;
+    if (c->lf.op == LF_RES && !(mask & ~stored)) {
+        c->lf.src1 = (c->lf.src1 & ~mask) | (val & mask);
+        return;
+    }
     flags_materialize(c);
     c->rflags = (c->rflags & ~mask) | (val & mask);
 }
 
 bool flags_cond(const struct cpu *c, unsigned cc)
 {
-    bool r;
-    const struct lazy_flags *lf = &c->lf;
-    if (lf->op == LF_SUB) {
-        /* CMP then Jcc: compare the operands directly */
-        uint64_t m = size_mask(lf->size);
-        uint64_t a = lf->src1 & m, b = lf->src2 & m;
-        int64_t sa = sext(a, lf->size), sb = sext(b, lf->size);
-        switch (cc >> 1) {
-        case 1:
-            r = a < b;
-            goto done;
-        case 2:
-            r = a == b;
-            goto done;
-        case 3:
-            r = a <= b;
-            goto done;
-        case 6:
-            r = sa < sb;
-            goto done;
-        case 7:
-            r = sa <= sb;
-            goto done;
-        }
-    }
-    uint64_t f = flags_status(c);
-    switch (cc >> 1) {
-    case 0:
-        r = f & RFLAGS_OF;
-        break;
-    case 1:
-        r = f & RFLAGS_CF;
-        break;
-    case 2:
-        r = f & RFLAGS_ZF;
-        break;
-    case 3:
-        r = f & (RFLAGS_CF | RFLAGS_ZF);
-        break;
-    case 4:
-        r = f & RFLAGS_SF;
-        break;
-    case 5:
-        r = f & RFLAGS_PF;
-        break;
-    case 6:
-        r = !(f & RFLAGS_SF) != !(f & RFLAGS_OF);
-        break;
-    default:
-        r = (f & RFLAGS_ZF) || (!(f & RFLAGS_SF) != !(f & RFLAGS_OF));
-        break;
-    }
-done:
-    return (cc & 1) ? !r : r;
+    return flags_cond_inline(c, cc);
 }

@@ -6,6 +6,7 @@
 #ifndef BAREMU_CPU_INSN_H
 #define BAREMU_CPU_INSN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cpu;
@@ -43,22 +44,64 @@ struct insn {
     uint8_t rm;                 /* ModRM.rm with REX.B */
     uint8_t base, index, scale; /* EA_NONE, EA_RIP, or a register; scale is a shift */
     uint8_t rex;
+    /* base and index again as indices of cpu->xgpr (EA_X_ZERO for none, EA_X_NEXT_RIP),
+     * and 64 - 8 * asz: what cpu_ea needs to add them up without a branch */
+    uint8_t xbase, xindex, ea_shift;
+    uint8_t oreg; /* the register in the opcode's low bits, with REX.B (50+r, B8+r, ...) */
 };
 
+_Static_assert(sizeof(struct insn) == 40, "blocks hold many of these: keep them small");
+
+#define EA_X_ZERO     16 /* cpu->xgpr[16] is always 0 */
+#define EA_X_NEXT_RIP 17 /* cpu->xgpr[17] is cpu->next_rip */
+
 /*
- * The decoded-instruction cache: direct-mapped by linear address. An entry
- * holds the instruction's bytes and is used only when memory still holds
- * the same bytes, so code written by any vCPU is seen at once (no write
- * tracking needed for correctness). Instructions that cross a page are not
- * cached.
+ * A block: the decoded instructions that follow each other from one start,
+ * inside one page, through not-taken conditional branches and into the
+ * targets of direct JMPs and CALLs in the same page (block.c, docs/cpu.md
+ * "Blocks"). Keyed by the host address
+ * of its first byte (guest RAM is one host block, so that is the physical
+ * address), the mode and RIP; valid while its page's generation in the
+ * codemap is the one it was decoded under.
  */
-#define ICACHE_BITS 10
-#define ICACHE_SIZE (1u << ICACHE_BITS)
-struct icache_entry {
-    uint64_t key;      /* linear address << 2 | mode (injective for canonical addresses) */
-    uint64_t bytes[2]; /* the instruction's bytes, zero beyond its length */
-    struct insn insn;
+#define BLOCK_MAX_INSNS   32
+#define BLOCK_HASH_BITS   12
+#define BLOCK_HASH_SIZE   (1u << BLOCK_HASH_BITS)
+#define BLOCK_ARENA_BYTES (384u << 10)
+/*
+ * The RIP cache: the block last run at a RIP, while nothing that could put
+ * another block there (a TLB flush or INVLPG, a new CS or mode, a flush of
+ * the block cache) has moved cpu->rip_epoch. It saves the TLB and hash
+ * lookup of the page; a block found here still has its generation checked.
+ */
+#define RIPC_BITS 10
+#define RIPC_SIZE (1u << RIPC_BITS)
+struct ripc_entry {
+    uint64_t rip, epoch;
+    const struct block *b;
 };
-_Static_assert(sizeof(struct icache_entry) == 64, "one cache line per cached instruction");
+
+/* what follows instruction k of a block: RIP after it, and where the block goes on */
+struct block_next {
+    uint64_t next; /* next_rip as the handler starts: RIP + length, wrapped */
+    uint64_t cont; /* the next instruction of the block: next, or a JMP's or CALL's target */
+};
+
+struct code_page;
+struct block {
+    uintptr_t host;               /* host address of the first byte; 0: no block */
+    uint64_t rip;                 /* RIP of the first instruction */
+    const struct code_page *code; /* its page in the codemap (block.c's own if untracked) */
+    uint64_t gen;                 /* the page's generation when decoded (code->gen >> 1) */
+    uint8_t mode;                 /* enum cpu_mode */
+    uint8_t n;                    /* instructions, 1..BLOCK_MAX_INSNS */
+    bool kept;                    /* in the cache (not a one-off: uncached code) */
+    struct insn insn[];           /* n of them, then n struct block_next */
+};
+
+static inline const struct block_next *block_nexts(const struct block *b)
+{
+    return (const struct block_next *)&b->insn[b->n];
+}
 
 #endif

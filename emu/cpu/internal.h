@@ -74,6 +74,51 @@ extern const struct opdesc optab_x87_reg[8][64];
 
 /* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
 void cpu_decode(struct cpu *c, struct insn *i);
+/* the same for the instruction at linear lin, whose first left bytes are at
+ * host p already (left 0: everything through the TLB's fetch path) */
+void cpu_decode_at(struct cpu *c, struct insn *i, uint64_t lin, const uint8_t *p, unsigned left);
+
+/* ---- blocks and code pages (block.c) ------------------------------------- */
+/* fast.c: a handler specialised for i's form (at rip, in a block), or i->fn */
+insn_fn cpu_fast_handler(const struct cpu *c, const struct insn *i, uint64_t rip);
+/* the block at linear lin (the current RIP), built now; raises if its first instruction faults */
+const struct block *cpu_block_build(struct cpu *c, uint64_t lin);
+static inline unsigned cpu_block_hash(uintptr_t host)
+{
+    return (unsigned)((host ^ (host >> BLOCK_HASH_BITS)) & (BLOCK_HASH_SIZE - 1));
+}
+/* the cached block for RIP at host address host, or NULL */
+static inline const struct block *cpu_block_cached(const struct cpu *c, uintptr_t host)
+{
+    const struct block *b = c->blk_hash[cpu_block_hash(host)];
+    if (__builtin_expect(b->host == host && b->rip == c->rip && b->mode == c->mode &&
+                             __atomic_load_n(&b->code->gen, __ATOMIC_RELAXED) >> 1 == b->gen,
+                         1))
+        return b;
+    return NULL;
+}
+/* end the running block after the current instruction: mode, paging, code or events changed */
+static inline void cpu_block_end(struct cpu *c)
+{
+    c->blk_stop = 0;
+}
+/* host is in guest RAM (either part) */
+bool cpu_host_is_ram(const struct cpu *c, uintptr_t host);
+/* the codemap entry of the host page holding host, or NULL when it is not tracked */
+struct code_page *cpu_code_page(const struct cpu *c, uintptr_t host);
+/* size bytes at host (in one page) were just written: invalidate them if they are code */
+void cpu_code_written(struct cpu *c, const void *host, unsigned size);
+/* the same for a store to lin through host, skipped where a TLB write tag covers it */
+void cpu_code_check(struct cpu *c, uint64_t lin, uintptr_t host, unsigned size);
+
+/* instructions retired, exact inside a block (whose count goes to icount when it ends) */
+uint64_t cpu_icount(const struct cpu *c);
+/* leaving a block in the middle (a fault, HLT): its instructions before RIP go to icount */
+void cpu_icount_sync(struct cpu *c);
+
+/* around everything that runs guest instructions or writes guest memory (exec.c) */
+void cpu_busy_enter(struct cpu *c);
+void cpu_busy_leave(struct cpu *c);
 
 /* ---- exceptions (exec.c) ------------------------------------------------ */
 __attribute__((noreturn)) void cpu_raise(struct cpu *c, unsigned vector, uint32_t error);
@@ -234,7 +279,11 @@ static inline void gpr_write(struct cpu *c, unsigned r, unsigned size, uint64_t 
 }
 
 /* effective address (offset in the segment), truncated to the address size */
-uint64_t cpu_ea(const struct cpu *c, const struct insn *i);
+static inline uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
+{
+    uint64_t ea = (uint64_t)(int64_t)i->disp + c->xgpr[i->xbase] + (c->xgpr[i->xindex] << i->scale);
+    return ea << i->ea_shift >> i->ea_shift;
+}
 /* segment offset to linear, with limit and canonical checks */
 uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned size, enum access acc);
 
@@ -243,14 +292,24 @@ static inline bool is_canonical(uint64_t lin)
     return ((lin + (1ull << 47)) >> 48) == 0;
 }
 
+/* a present, expand-up, writable data segment: reads and writes need only the limit check */
+#define SEG_FLAT_MASK                                                                              \
+    (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_CODE | SEG_TYPE_EXPDOWN | SEG_TYPE_WRITABLE)
+#define SEG_FLAT_RW (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_WRITABLE)
+
 static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size,
                                   enum access acc)
 {
-    /* the common case: 64-bit mode, no segment base */
-    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS && is_canonical(off) &&
-                             is_canonical(off + size - 1),
-                         1))
-        return off;
+    /* the common cases: 64-bit mode without a segment base; a read/write data segment */
+    if (__builtin_expect(c->mode == MODE_LONG64, 1)) {
+        if (__builtin_expect(seg < SEG_FS && is_canonical(off) && is_canonical(off + size - 1), 1))
+            return off;
+    } else {
+        const struct seg *s = &c->seg[seg];
+        if (__builtin_expect((s->attr & SEG_FLAT_MASK) == SEG_FLAT_RW && off + size - 1 <= s->limit,
+                             1))
+            return (s->base + off) & 0xffffffffull;
+    }
     return cpu_linear_slow(c, seg, off, size, acc);
 }
 
@@ -259,9 +318,11 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* INVLPG of one 4 KiB page */
+void cpu_tlb_drop(struct cpu *c, uint64_t lin);
 /* follow the memory map (A20 gate, ROM shadow rights: struct cpu_bus); the
  * TLB holds host pointers computed under the old map, so a change drops it
- * (the decoded-instruction cache revalidates its bytes, so it follows) */
+ * (blocks are keyed by host address, so they follow) */
 static inline void cpu_map_sync(struct cpu *c)
 {
     const uint32_t *gen = c->bus->map_gen;
@@ -353,19 +414,43 @@ static inline void cpu_write_lin(struct cpu *c, uint64_t lin, unsigned size, uin
 {
     struct tlb_entry *e = tlb_entry(c, lin);
     unsigned off = (unsigned)(lin & (X86_PAGE_SIZE - 1));
-    if (__builtin_expect(e->wtag == lin >> X86_PAGE_SHIFT && off <= X86_PAGE_SIZE - size, 1))
+    /* the write tag may be dropped by another vCPU at any time (block.c): one load */
+    if (__builtin_expect(__atomic_load_n(&e->wtag, __ATOMIC_RELAXED) == lin >> X86_PAGE_SHIFT &&
+                             off <= X86_PAGE_SIZE - size,
+                         1))
         host_store((void *)(e->host + off), size, v);
     else
         cpu_write_slow(c, lin, size, v);
 }
 
+/*
+ * In 64-bit mode without a segment base a TLB hit needs no canonical check:
+ * the TLB never holds a non-canonical page (cpu_tlb_fill), so a hit inside
+ * one page is canonical. A miss goes through cpu_linear.
+ */
 static inline uint64_t mem_read(struct cpu *c, unsigned seg, uint64_t off, unsigned size)
 {
+    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS, 1)) {
+        struct tlb_entry *e = tlb_entry(c, off);
+        unsigned po = (unsigned)(off & (X86_PAGE_SIZE - 1));
+        if (__builtin_expect(e->tag == off >> X86_PAGE_SHIFT && po <= X86_PAGE_SIZE - size, 1))
+            return host_load((const void *)(e->host + po), size);
+    }
     return cpu_read_lin(c, cpu_linear(c, seg, off, size, ACC_READ), size);
 }
 
 static inline void mem_write(struct cpu *c, unsigned seg, uint64_t off, unsigned size, uint64_t v)
 {
+    if (__builtin_expect(c->mode == MODE_LONG64 && seg < SEG_FS, 1)) {
+        struct tlb_entry *e = tlb_entry(c, off);
+        unsigned po = (unsigned)(off & (X86_PAGE_SIZE - 1));
+        if (__builtin_expect(__atomic_load_n(&e->wtag, __ATOMIC_RELAXED) == off >> X86_PAGE_SHIFT &&
+                                 po <= X86_PAGE_SIZE - size,
+                             1)) {
+            host_store((void *)(e->host + po), size, v);
+            return;
+        }
+    }
     cpu_write_lin(c, cpu_linear(c, seg, off, size, ACC_WRITE), size, v);
 }
 
@@ -419,7 +504,7 @@ uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k);
 /* the register in the opcode's low bits (50+r, B8+r, C8+r, ...) */
 static inline unsigned opreg(const struct insn *i)
 {
-    return (i->op & 7) | ((i->rex & 1) << 3);
+    return i->oreg;
 }
 
 /* ---- stack (stack.c) ---------------------------------------------------- */
@@ -430,30 +515,178 @@ void cpu_push2(struct cpu *c, unsigned size, uint64_t a, uint64_t b);
 uint64_t cpu_pop(struct cpu *c, unsigned size);
 
 /* ---- lazy flags (flags.c) ----------------------------------------------- */
+/* an arithmetic record (LF_ADD, LF_ADC, LF_SUB, LF_SBB): result and operands kept truncated */
 static inline void lf_set(struct cpu *c, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
                           uint64_t s2)
 {
     c->lf.op = (uint8_t)op;
     c->lf.size = (uint8_t)size;
     c->lf.res = res & size_mask(size);
-    c->lf.src1 = s1;
-    c->lf.src2 = s2;
+    c->lf.src1 = s1 & size_mask(size);
+    c->lf.src2 = s2 & size_mask(size);
 }
 
-/* SF, ZF, PF from res; CF/OF/AF given (RFLAGS_* bits) */
+/* SF, ZF, PF from res; CF/OF/AF given (RFLAGS_* bits, kept in src1) */
 static inline void lf_res(struct cpu *c, unsigned size, uint64_t res, uint64_t cf_of_af)
 {
-    lf_set(c, LF_RES, size, res, cf_of_af, 0);
+    c->lf.op = LF_RES;
+    c->lf.size = (uint8_t)size;
+    c->lf.res = res & size_mask(size);
+    c->lf.src1 = cf_of_af;
+    c->lf.src2 = 0;
 }
 
 uint64_t flags_status(const struct cpu *c); /* the six status flags */
-bool flags_cf(const struct cpu *c);
 /* fold the lazy flags into rflags; afterwards lf.op == LF_NONE */
 void flags_materialize(struct cpu *c);
 /* replace the status flags given in mask by those in val */
 void flags_set_status(struct cpu *c, uint64_t mask, uint64_t val);
 /* condition code cc (the low nibble of Jcc/SETcc/CMOVcc) */
 bool flags_cond(const struct cpu *c, unsigned cc);
+
+static inline bool flags_cf(const struct cpu *c)
+{
+    const struct lazy_flags *lf = &c->lf; /* operands are kept truncated (lf_set) */
+    switch (lf->op) {
+    case LF_NONE:
+        return c->rflags & RFLAGS_CF;
+    case LF_RES:
+        return lf->src1 & RFLAGS_CF;
+    case LF_ADD:
+        return lf->res < lf->src1;
+    case LF_ADC:
+        return lf->res <= lf->src1;
+    case LF_SUB:
+        return lf->src1 < lf->src2;
+    default:
+        return lf->src1 <= lf->src2;
+    }
+}
+
+/*
+ * Condition cc from the lazy flags, computing only the flags it needs
+ * (SDM Vol 1 appendix B). Inline, so that a constant cc folds.
+ */
+static inline __attribute__((always_inline)) bool flags_cond_inline(const struct cpu *c,
+                                                                    unsigned cc)
+{
+    const struct lazy_flags *lf = &c->lf;
+    unsigned size = lf->size;
+    bool r, cf, zf, sf, of;
+    switch (lf->op) {
+    case LF_SUB: {
+        /* CMP then Jcc: compare the operands directly (kept truncated) */
+        uint64_t a = lf->src1, b = lf->src2;
+        switch (cc >> 1) {
+        case 1:
+            r = a < b;
+            goto done;
+        case 2:
+            r = a == b;
+            goto done;
+        case 3:
+            r = a <= b;
+            goto done;
+        case 6:
+            r = sext(a, size) < sext(b, size);
+            goto done;
+        case 7:
+            r = sext(a, size) <= sext(b, size);
+            goto done;
+        }
+        cf = a < b;
+        of = (a ^ b) & (a ^ lf->res) & size_sign(size);
+        break;
+    }
+    case LF_RES:
+        cf = lf->src1 & RFLAGS_CF;
+        of = lf->src1 & RFLAGS_OF;
+        break;
+    case LF_ADD: {
+        uint64_t a = lf->src1, b = lf->src2;
+        cf = lf->res < a;
+        of = (a ^ lf->res) & (b ^ lf->res) & size_sign(size);
+        break;
+    }
+    default: {
+        uint64_t f = flags_status(c); /* LF_NONE, LF_ADC, LF_SBB */
+        cf = f & RFLAGS_CF, zf = f & RFLAGS_ZF, sf = f & RFLAGS_SF, of = f & RFLAGS_OF;
+        r = cc >> 1 == 5 && (f & RFLAGS_PF);
+        goto have_flags;
+    }
+    }
+    zf = lf->res == 0; /* res is kept truncated to its size */
+    sf = lf->res & size_sign(size);
+    r = cc >> 1 == 5 && !__builtin_parity((unsigned)(lf->res & 0xff));
+have_flags:
+    switch (cc >> 1) {
+    case 0:
+        r = of;
+        break;
+    case 1:
+        r = cf;
+        break;
+    case 2:
+        r = zf;
+        break;
+    case 3:
+        r = cf || zf;
+        break;
+    case 4:
+        r = sf;
+        break;
+    case 5:
+        break; /* PF, above */
+    case 6:
+        r = sf != of;
+        break;
+    default:
+        r = zf || sf != of;
+        break;
+    }
+done:
+    return (cc & 1) ? !r : r;
+}
+
+/* ---- the ALU (alu.c, fast.c) --------------------------------------------- */
+/* the operation of 00..3F and group 1: opcode bits 5:3 or ModRM.reg */
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* a op b, and its flags; op is a constant in every caller, so this folds */
+static inline __attribute__((always_inline)) uint64_t
+alu_calc(struct cpu *c, unsigned op, unsigned size, uint64_t a, uint64_t b, bool cin)
+{
+    switch (op) {
+    case ALU_ADD:
+        lf_set(c, LF_ADD, size, a + b, a, b);
+        break;
+    case ALU_ADC:
+        lf_set(c, cin ? LF_ADC : LF_ADD, size, a + b + cin, a, b);
+        break;
+    case ALU_SBB:
+        lf_set(c, cin ? LF_SBB : LF_SUB, size, a - b - cin, a, b);
+        break;
+    case ALU_SUB:
+    case ALU_CMP:
+        lf_set(c, LF_SUB, size, a - b, a, b);
+        break;
+    case ALU_OR:
+        lf_res(c, size, a | b, 0);
+        break; /* AF undefined: 0 */
+    case ALU_AND:
+        lf_res(c, size, a & b, 0);
+        break;
+    default:
+        lf_res(c, size, a ^ b, 0);
+        break;
+    }
+    return c->lf.res;
+}
+
+static inline __attribute__((always_inline)) bool carry_in(const struct cpu *c, unsigned op)
+{
+    return (op == ALU_ADC || op == ALU_SBB) && flags_cf(c);
+}
 
 /* ---- handlers, by file -------------------------------------------------- */
 #define HANDLER(name) void name(struct cpu *c, const struct insn *i)

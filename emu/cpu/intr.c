@@ -53,6 +53,7 @@ bool cpu_exception_take(struct cpu *c)
 
 void cpu_exit_now(struct cpu *c, enum cpu_exit why)
 {
+    cpu_icount_sync(c);
     c->rip = c->next_rip;
     c->icount++;
     c->exit_req = (uint8_t)why;
@@ -322,13 +323,17 @@ static void deliver_external(struct cpu *c, unsigned vector)
 
 void cpu_interrupt(struct cpu *c, uint8_t vector)
 {
+    cpu_busy_enter(c);
     deliver_external(c, vector);
+    cpu_busy_leave(c);
 }
 
 void cpu_nmi(struct cpu *c)
 {
     c->nmi_blocked = true;
+    cpu_busy_enter(c);
     deliver_external(c, VEC_NMI);
+    cpu_busy_leave(c);
 }
 
 /* ---- IRET (SDM Vol 2A IRET) -------------------------------------------------- */

@@ -30,6 +30,7 @@ void cpu_io_check(struct cpu *c, uint16_t port, unsigned size)
 
 uint32_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size)
 {
+    cpu_block_end(c); /* a device access may change what is pending */
     if (!c->bus->io_in)
         return (uint32_t)size_mask(size);
     return c->bus->io_in(c->bus->opaque, port, size) & (uint32_t)size_mask(size);
@@ -37,6 +38,7 @@ uint32_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size)
 
 void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint32_t v)
 {
+    cpu_block_end(c);
     if (c->bus->io_out) {
         c->bus->io_out(c->bus->opaque, port, v & (uint32_t)size_mask(size), size);
         cpu_map_sync(c); /* the write may have changed the map (A20, PAM) */
@@ -87,7 +89,9 @@ HANDLER(op_sti)
     (void)i;
     if_check(c);
     /* interrupts wait until after the next instruction (SDM Vol 3A 6.8.3) */
-    if (!(c->rflags & RFLAGS_IF))
-        c->shadow_at = c->icount + 1;
+    if (!(c->rflags & RFLAGS_IF)) {
+        c->shadow_at = cpu_icount(c) + 1;
+        cpu_block_end(c); /* pending interrupts may be taken after the next instruction */
+    }
     c->rflags |= RFLAGS_IF;
 }

@@ -11,18 +11,6 @@
 
 #include "emu/cpu/internal.h"
 
-uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
-{
-    uint64_t ea = (uint64_t)(int64_t)i->disp;
-    if (i->base == EA_RIP)
-        ea += c->next_rip;
-    else if (i->base != EA_NONE)
-        ea += c->gpr[i->base];
-    if (i->index != EA_NONE)
-        ea += c->gpr[i->index] << i->scale;
-    return ea & size_mask(i->asz);
-}
-
 __attribute__((noreturn)) static void seg_fault(struct cpu *c, unsigned seg)
 {
     /* stack references fault #SS, others #GP (SDM Vol 3A 6.15) */
@@ -69,17 +57,24 @@ uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned siz
     return (s->base + off) & 0xffffffffull;
 }
 
+static void tlb_invalidate(struct tlb_entry *e)
+{
+    /* write tags are dropped by other vCPUs too (block.c): atomic, if relaxed */
+    __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
+    e->tag = e->xtag = CPU_TLB_INVALID;
+}
+
 void cpu_smap_drop(struct cpu *c)
 {
     if (c->n_ac_slots > CPU_AC_SLOTS) {
         cpu_tlb_flush(c);
         return;
     }
-    for (unsigned k = 0; k < c->n_ac_slots; k++) {
-        struct tlb_entry *e = &c->tlb[c->ac_slots[k]];
-        e->tag = e->wtag = e->xtag = CPU_TLB_INVALID;
-    }
+    for (unsigned k = 0; k < c->n_ac_slots; k++)
+        tlb_invalidate(&c->tlb[c->ac_slots[k]]);
     c->n_ac_slots = 0;
+    cpu_block_end(c);
+    c->rip_epoch++;
 }
 
 void cpu_tlb_flush(struct cpu *c)
@@ -87,7 +82,39 @@ void cpu_tlb_flush(struct cpu *c)
     c->n_ac_slots = 0;
     c->tlb_large = false;
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
-        c->tlb[k].tag = c->tlb[k].wtag = c->tlb[k].xtag = CPU_TLB_INVALID;
+        tlb_invalidate(&c->tlb[k]);
+    cpu_block_end(c); /* the next instruction may be on another page now */
+    c->rip_epoch++;
+}
+
+void cpu_tlb_drop(struct cpu *c, uint64_t lin)
+{
+    tlb_invalidate(tlb_entry(c, lin));
+    cpu_block_end(c);
+    c->rip_epoch++;
+}
+
+/*
+ * Give e a write tag unless the page holds code. Against a vCPU that marks
+ * the page as code at the same time (block.c mark_code, unmap_writers): the
+ * tag is stored before the chunks are looked at again, the marker sets the
+ * chunks before it looks for tags, so one of the two sees the other.
+ */
+static void tlb_set_write(struct cpu *c, struct tlb_entry *e, uint64_t page, uintptr_t host)
+{
+    struct code_page *cp = cpu_code_page(c, host);
+    if (!cp) {
+        __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
+        return;
+    }
+    if (__atomic_load_n(&cp->chunks, __ATOMIC_ACQUIRE))
+        return; /* stores to a code page take the slow path, which reports them */
+    if (!(__atomic_load_n(&cp->gen, __ATOMIC_RELAXED) & CODEMAP_WMAPPED))
+        __atomic_fetch_or(&cp->gen, CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&cp->chunks, __ATOMIC_RELAXED))
+        __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
 }
 
 static uint32_t pf_error(const struct cpu *c, enum access acc)
@@ -185,8 +212,9 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
         }
     }
     /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights;
-     * nor is anything while alignment checking is on (cpu_ac_active) */
-    if ((c->sys_access && c->cpl == 3) || cpu_ac_active(c))
+     * nor is anything while alignment checking is on (cpu_ac_active), nor are
+     * non-canonical pages, so that a TLB hit is canonical (mem_read) */
+    if ((c->sys_access && c->cpl == 3) || cpu_ac_active(c) || !is_canonical(lin))
         return (uintptr_t)host;
     if (__builtin_expect(c->fill_ac_dep, 0)) {
         c->fill_ac_dep = false;
@@ -194,11 +222,13 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             c->ac_slots[c->n_ac_slots] = (uint16_t)(e - c->tlb);
         c->n_ac_slots += c->n_ac_slots <= CPU_AC_SLOTS; /* CPU_AC_SLOTS + 1: too many */
     }
+    tlb_invalidate(e);
+    __atomic_store_n(&e->host, (uintptr_t)host, __ATOMIC_RELAXED);
     e->tag = page;
-    e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
-    e->host = (uintptr_t)host;
-    return e->host;
+    if (perm & CPU_PERM_W)
+        tlb_set_write(c, e, page, (uintptr_t)host);
+    return (uintptr_t)host;
 }
 
 /* #AC(0) for a misaligned data access while alignment checking is on; the
@@ -228,12 +258,15 @@ uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
             return host_load((const void *)h, size);
+        cpu_block_end(c); /* a device access may change what is pending */
         return c->bus->mmio_read ? c->bus->mmio_read(c->bus->opaque, pa, size) : size_mask(size);
     }
     /* crosses a page: both halves must be reachable before any byte is read */
     uintptr_t h2 = byte_host(c, end & ~(X86_PAGE_SIZE - 1), ACC_READ, &pa2);
     unsigned first = (unsigned)(X86_PAGE_SIZE - (lin & (X86_PAGE_SIZE - 1)));
     uint64_t v = 0;
+    if (!h || !h2)
+        cpu_block_end(c);
     for (unsigned k = 0; k < size; k++) {
         uintptr_t b = k < first ? (h ? h + k : 0) : (h2 ? h2 + k - first : 0);
         uint64_t byte =
@@ -252,9 +285,13 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
     ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
-        if (h)
+        if (h) {
             host_store((void *)h, size, v);
-        else if (c->bus->mmio_write)
+            cpu_code_check(c, lin, h, size); /* a code page, or an untagged store */
+            return;
+        }
+        cpu_block_end(c); /* a device access may change what is pending */
+        if (c->bus->mmio_write)
             c->bus->mmio_write(c->bus->opaque, pa, v, size);
         return;
     }
@@ -268,6 +305,12 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
             c->bus->mmio_write(c->bus->opaque, k < first ? pa + k : pa2 + k - first,
                                (v >> (8 * k)) & 0xff, 1);
     }
+    if (h)
+        cpu_code_check(c, lin, h, first);
+    if (h2)
+        cpu_code_check(c, lin + first, h2, size - first);
+    if (!h || !h2)
+        cpu_block_end(c);
 }
 
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
@@ -327,8 +370,11 @@ uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, b
         return old;
     }
     uint8_t *p = cpu_host_rmw(c, lin, size);
-    if (p)
-        return host_atomic_rmw(p, size, op, arg, aux);
+    if (p) {
+        uint64_t old = host_atomic_rmw(p, size, op, arg, aux);
+        cpu_code_check(c, lin, (uintptr_t)p, size);
+        return old;
+    }
     /*
      * Split across host pages, or MMIO: serialised against other split locks
      * only. XXX: full atomicity against plain locked ops needs the machine's

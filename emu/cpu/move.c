@@ -197,15 +197,19 @@ __attribute__((target("cx16"))) static unsigned __int128 cas16(uint8_t *p, unsig
 static void cmpxchg16b(struct cpu *c, const struct insn *i)
 {
     uint64_t off = cpu_ea(c, i);
-    uint64_t lin = cpu_linear(c, i->seg, off, 16, ACC_WRITE);
-    if (lin & 15) /* the operand must be 16-byte aligned (SDM Vol 2A CMPXCHG16B) */
+    /* the operand must be 16-byte aligned (SDM Vol 2A CMPXCHG16B): #GP(0) even where the
+     * address is not canonical on the stack, which would be #SS (seen on AMD Zen) */
+    uint64_t base = i->seg >= SEG_FS ? c->seg[i->seg].base : 0; /* 64-bit mode only */
+    if ((off + base) & 15)
         cpu_gp0(c);
+    uint64_t lin = cpu_linear(c, i->seg, off, 16, ACC_WRITE);
     unsigned __int128 expect = ((unsigned __int128)c->gpr[REG_RDX] << 64) | c->gpr[REG_RAX];
     unsigned __int128 desired = ((unsigned __int128)c->gpr[REG_RCX] << 64) | c->gpr[REG_RBX];
     unsigned __int128 old;
     uint8_t *p = cpu_host_rmw(c, lin, 16);
     if (p) {
         old = cas16(p, expect, desired);
+        cpu_code_check(c, lin, (uintptr_t)p, 16);
     } else {
         old = ((unsigned __int128)cpu_read_slow(c, lin + 8, 8) << 64) | cpu_read_slow(c, lin, 8);
         unsigned __int128 nv = old == expect ? desired : old;

@@ -231,4 +231,5 @@ HANDLER(op_wrmsr)
         bad_msr(c, msr, true, v);
         cpu_gp0(c);
     }
+    cpu_block_end(c); /* EFER, the x2APIC's EOI, TPR, ICR: the picture may have changed */
 }

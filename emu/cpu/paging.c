@@ -42,8 +42,10 @@ static void pte_set(struct cpu *c, uint64_t pa, uint64_t pte, uint32_t bits)
     if ((pte & bits) == bits)
         return;
     uint8_t *p = pte_host(c, pa, 4);
-    if (p)
+    if (p) {
         __atomic_fetch_or((uint32_t *)p, bits, __ATOMIC_SEQ_CST);
+        cpu_code_written(c, p, 4); /* a page table that is code too: perverse, but seen */
+    }
 }
 
 struct walk {

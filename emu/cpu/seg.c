@@ -73,10 +73,13 @@ void desc_set_accessed(struct cpu *c, uint16_t sel, uint64_t d)
     if (d & (1ull << 40))
         return;
     c->sys_access = 1;
-    uint8_t *p = cpu_host_rmw(c, sys_lin(c, desc_addr(c, sel) + 5), 1);
-    c->sys_access = 0;
-    if (p)
+    uint64_t lin = sys_lin(c, desc_addr(c, sel) + 5);
+    uint8_t *p = cpu_host_rmw(c, lin, 1);
+    if (p) {
         __atomic_fetch_or(p, SEG_TYPE_ACCESSED, __ATOMIC_SEQ_CST);
+        cpu_code_check(c, lin, (uintptr_t)p, 1);
+    }
+    c->sys_access = 0;
 }
 
 static unsigned desc_dpl(uint64_t d)
@@ -165,8 +168,10 @@ HANDLER(op_mov_sreg_rm)
         cpu_ud(c);
     uint16_t sel = (uint16_t)rm_read(c, i, 2);
     seg_load(c, s, sel);
-    if (s == SEG_SS)
-        c->shadow_at = c->icount + 1;
+    if (s == SEG_SS) {
+        c->shadow_at = cpu_icount(c) + 1;
+        cpu_block_end(c);
+    }
 }
 
 /* 07 POP ES, 17 POP SS, 1F POP DS, 0F A1 POP FS, 0F A9 POP GS */
@@ -180,8 +185,10 @@ HANDLER(op_pop_sreg)
     c->gpr[REG_RSP] = rsp; /* a load that faults leaves RSP alone */
     seg_load(c, s, sel);
     (void)cpu_pop(c, i->osz);
-    if (s == SEG_SS)
-        c->shadow_at = c->icount + 1;
+    if (s == SEG_SS) {
+        c->shadow_at = cpu_icount(c) + 1;
+        cpu_block_end(c);
+    }
 }
 
 /* C4 LES, C5 LDS, 0F B2 LSS, 0F B4 LFS, 0F B5 LGS: r, m16:16/32/64 */
@@ -574,10 +581,13 @@ HANDLER(op_grp6)
                                                 : DESC_TSS_AVAIL;
         (void)sys_desc(c, sel, &s, want);
         c->sys_access = 1;
-        uint8_t *p = cpu_host_rmw(c, sys_lin(c, desc_addr(c, sel) + 5), 1);
-        c->sys_access = 0;
-        if (p)
+        uint64_t lin = sys_lin(c, desc_addr(c, sel) + 5);
+        uint8_t *p = cpu_host_rmw(c, lin, 1);
+        if (p) {
             __atomic_fetch_or(p, 0x2, __ATOMIC_SEQ_CST); /* busy */
+            cpu_code_check(c, lin, (uintptr_t)p, 1);
+        }
+        c->sys_access = 0;
         s.attr |= 0x2;
         c->tr = s;
         return;

@@ -112,6 +112,8 @@ HANDLER(op_popf)
         mask &= 0xffff;
     /* XXX: virtual-8086 mode and CR4.PVI are not modelled */
     cpu_set_rflags(c, ((cur & ~mask) | (v & mask)) & ~(uint64_t)RFLAGS_RF);
+    if (!(cur & RFLAGS_IF) && (c->rflags & RFLAGS_IF))
+        cpu_block_end(c); /* pending interrupts may be taken now */
     cpu_tf_check(c, cur);
 }
 

@@ -104,6 +104,7 @@ HANDLER(op_mov_cr)
             c->bus->cr8_write(c->bus->opaque, v);
         else
             c->cr8 = v;
+        cpu_block_end(c); /* a lower priority may let an interrupt in */
         break;
     }
 }
@@ -166,7 +167,7 @@ static void swapgs(struct cpu *c)
 
 uint64_t cpu_guest_tsc(struct cpu *c)
 {
-    return (c->bus->tsc ? c->bus->tsc(c->bus->opaque) : c->icount) + c->tsc_offset;
+    return (c->bus->tsc ? c->bus->tsc(c->bus->opaque) : cpu_icount(c)) + c->tsc_offset;
 }
 
 /* 0F 01 F9 RDTSCP */
@@ -233,8 +234,7 @@ HANDLER(op_grp7)
             uint64_t lin = cpu_ea(c, i) + c->seg[i->seg].base;
             if (c->mode != MODE_LONG64)
                 lin &= 0xffffffffull;
-            struct tlb_entry *e = tlb_entry(c, lin);
-            e->tag = e->wtag = e->xtag = CPU_TLB_INVALID;
+            cpu_tlb_drop(c, lin);
         }
         return;
     default:

@@ -97,9 +97,12 @@ static void dma_run(struct fwcfg *f, uint64_t addr)
                 if (buf)
                     buf[i] = b;
             }
+            if (control & FW_CFG_DMA_READ)
+                codemap_written(f->code, target, length);
         }
     }
     put_be32(d, result); /* control reads 0 when done, or the error bit */
+    codemap_written(f->code, addr, 4);
 }
 
 static uint64_t fwcfg_read(void *opaque, uint64_t offset, unsigned size)

@@ -20,6 +20,7 @@
 #ifndef BAREMU_FWCFG_H
 #define BAREMU_FWCFG_H
 
+#include "emu/codemap.h"
 #include "emu/bus.h"
 #include "emu/lock.h"
 #include "emu/ram.h"
@@ -100,6 +101,7 @@ struct fwcfg {
     uint32_t offset;
     uint64_t dma_addr;
     struct guest_ram ram;
+    struct codemap *code; /* where DMA into RAM is reported (may be NULL) */
 };
 
 /* ram: where DMA goes; NULL for none */

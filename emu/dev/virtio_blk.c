@@ -102,8 +102,10 @@ static uint8_t do_io(struct virtio_blk *v, uint32_t type, uint64_t sector, struc
                                         : v->be.write(v->be.opaque, sector, buf, s->len);
         if (r)
             return VIRTIO_BLK_S_IOERR;
-        if (type == VIRTIO_BLK_T_IN)
+        if (type == VIRTIO_BLK_T_IN) {
+            codemap_written(v->code, s->addr, s->len); /* it may be code the guest runs next */
             *written += s->len;
+        }
         sector += count;
     }
     return VIRTIO_BLK_S_OK;
@@ -138,6 +140,7 @@ static uint32_t serve(struct virtio_blk *v, uint16_t head)
             result = VIRTIO_BLK_S_UNSUPP; /* GET_ID and the rest */
     }
     *status = result;
+    codemap_written(v->code, st->addr + st->len - 1, 1);
     return written + 1;
 }
 
@@ -168,6 +171,7 @@ static void process_queue(struct virtio_blk *v)
     }
     __atomic_thread_fence(__ATOMIC_RELEASE); /* the elements before the index */
     put_le(used + 2, used_idx, 2);
+    codemap_written(v->code, v->used, 4 + 8 * n);
     if (any && !(get_le(avail, 2) & VIRTQ_AVAIL_F_NO_INTERRUPT)) {
         v->int_status |= VIRTIO_INT_USED;
         update_irq(v);

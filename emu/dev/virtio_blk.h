@@ -22,6 +22,7 @@
 #ifndef BAREMU_VIRTIO_BLK_H
 #define BAREMU_VIRTIO_BLK_H
 
+#include "emu/codemap.h"
 #include "emu/bus.h"
 #include "emu/lock.h"
 #include "emu/ram.h"
@@ -112,6 +113,7 @@ struct virtio_blk {
     struct blk_backend be;
     struct irq_line irq;
     struct guest_ram ram;
+    struct codemap *code; /* where DMA into RAM is reported (may be NULL) */
     uint32_t status, int_status;
     uint32_t dev_features_sel, drv_features_sel, queue_sel;
     uint64_t driver_features;

@@ -12,7 +12,7 @@
 DIFF_SRCS := $(wildcard tests/diff/*.c)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(BUILD)/hosted/%.o)
 DIFF_BIN  := $(BUILD)/tests/diff/difftest
-CPU_OBJS  := $(patsubst %.c,$(BUILD)/hosted/%.o,$(wildcard emu/cpu/*.c))
+CPU_OBJS  := $(patsubst %.c,$(BUILD)/hosted/%.o,$(wildcard emu/cpu/*.c) emu/codemap.c)
 N ?= 20000
 SEED ?= 1
 

@@ -19,17 +19,27 @@
 
 struct harness {
     struct cpu_bus bus;
+    struct codemap code; /* so that code in RAM is cached, as in a machine */
+    struct code_page code_pages[RAM_SIZE >> 12];
     struct cpu c;
     uint8_t ram[RAM_SIZE];
 };
+
+/* a cleared harness whose bus has the RAM and its code map */
+static inline void harness_bus(struct harness *h)
+{
+    memset(h, 0, sizeof *h);
+    h->bus.ram = h->ram;
+    h->bus.ram_size = RAM_SIZE;
+    h->code = (struct codemap){.page = h->code_pages, .npages = RAM_SIZE >> 12};
+    h->bus.code = &h->code;
+}
 
 /* a vCPU with code at CODE, followed by INT3 */
 static inline struct cpu *harness_load(struct harness *h, const uint8_t *code, size_t len,
                                        bool code32)
 {
-    memset(h, 0, sizeof *h);
-    h->bus.ram = h->ram;
-    h->bus.ram_size = RAM_SIZE;
+    harness_bus(h);
     memset(h->ram + CODE, 0xcc, 0x100);
     memcpy(h->ram + CODE, code, len);
     cpu_init(&h->c, &h->bus, 0);

@@ -39,6 +39,8 @@
 
 static struct {
     struct cpu_bus bus;
+    struct codemap code; /* so that code in RAM is cached, as in a machine */
+    struct code_page code_pages[RAM >> 12];
     struct cpu c;
     uint8_t ram[RAM];
 } m;
@@ -97,6 +99,8 @@ static inline struct cpu *boot32(const uint8_t *code, size_t len)
     memset(&m, 0, sizeof m);
     m.bus.ram = m.ram;
     m.bus.ram_size = RAM;
+    m.code = (struct codemap){.page = m.code_pages, .npages = RAM >> 12};
+    m.bus.code = &m.code;
     put64(GDT + K_CODE, desc(0, 0xfffff, 0x9b, 0xc));
     put64(GDT + K_DATA, desc(0, 0xfffff, 0x93, 0xc));
     put64(GDT + (U_CODE & ~3), desc(0, 0xfffff, 0xfb, 0xc));

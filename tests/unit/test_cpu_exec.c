@@ -237,9 +237,7 @@ Test(cpu_exec, real_mode_16bit_code)
 {
     /* mov ax,1234h; add ax,bx; push ax; pop cx; mov [bp+si+2],cx; int3 */
     const uint8_t code[] = {0xb8, 0x34, 0x12, 0x01, 0xd8, 0x50, 0x59, 0x89, 0x4a, 0x02};
-    memset(&h, 0, sizeof h);
-    h.bus.ram = h.ram;
-    h.bus.ram_size = RAM_SIZE;
+    harness_bus(&h);
     memset(h.ram + CODE, 0xcc, 0x100);
     memcpy(h.ram + CODE, code, sizeof code);
     struct cpu *c = &h.c;
@@ -357,9 +355,7 @@ static void io_out(void *opaque, uint16_t port, uint32_t val, unsigned size)
 
 static struct cpu *load_real(const uint8_t *code, size_t len)
 {
-    memset(&h, 0, sizeof h);
-    h.bus.ram = h.ram;
-    h.bus.ram_size = RAM_SIZE;
+    harness_bus(&h);
     h.bus.io_in = io_in;
     h.bus.io_out = io_out;
     memset(h.ram + CODE, 0xcc, 0x100);
@@ -417,4 +413,81 @@ Test(cpu_exec, port_io_and_cli_need_iopl_in_ring3)
         c->gpr[REG_RDI] = DATA;
         cr_expect_eq(harness_run(c), VEC_BP, "%02x with IOPL 3", ops[k][0]);
     }
+}
+
+/*
+ * REP string instructions in 32-bit code on flat segments take the host-run
+ * path (string.c string_fast): their results, registers and flags must be
+ * the element loop's, both directions, overlaps included.
+ */
+static void ref_movsb(uint8_t *m, uint32_t di, uint32_t si, uint32_t n, int step)
+{
+    for (uint32_t k = 0; k < n; k++, di += step, si += step)
+        m[di] = m[si];
+}
+
+Test(cpu_exec, rep_strings_in_32bit_code_match_the_element_loop)
+{
+    /* std (or nop); rep movsb; int3 */
+    static const uint8_t movs_fwd[] = {0x90, 0xf3, 0xa4};
+    static const uint8_t movs_back[] = {0xfd, 0xf3, 0xa4};
+    static uint8_t want[RAM_SIZE];
+    static const struct {
+        const uint8_t *code;
+        int step;
+        uint32_t di, si, n;
+    } cases[] = {
+        {movs_fwd, 1, 0x4100, 0x4000, 300},   /* apart */
+        {movs_fwd, 1, 0x4001, 0x4000, 300},   /* onto a later address: a pattern */
+        {movs_fwd, 1, 0x4000, 0x4001, 300},   /* onto an earlier address: a move */
+        {movs_back, -1, 0x4300, 0x4200, 300}, /* backwards, apart */
+        {movs_back, -1, 0x4300, 0x4301, 300}, /* backwards onto an earlier one: a pattern */
+        {movs_back, -1, 0x4301, 0x4300, 300}, /* backwards onto a later one: a move */
+    };
+    for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct cpu *c = harness_load(&h, cases[k].code, 3, true);
+        for (unsigned b = 0; b < 0x1000; b++)
+            h.ram[0x4000 + b] = (uint8_t)(b * 7 + 3);
+        memcpy(want, h.ram, RAM_SIZE);
+        ref_movsb(want, cases[k].di, cases[k].si, cases[k].n, cases[k].step);
+        c->gpr[REG_RDI] = cases[k].di;
+        c->gpr[REG_RSI] = cases[k].si;
+        c->gpr[REG_RCX] = cases[k].n;
+        cr_assert_eq(harness_run(c), VEC_BP, "case %u", k);
+        cr_assert_eq(memcmp(h.ram + 0x4000, want + 0x4000, 0x1000), 0, "case %u: memory", k);
+        cr_assert_eq(c->gpr[REG_RCX], 0);
+        cr_assert_eq(c->gpr[REG_RDI], cases[k].di + cases[k].step * (int)cases[k].n);
+        cr_assert_eq(c->gpr[REG_RSI], cases[k].si + cases[k].step * (int)cases[k].n);
+    }
+
+    /* repne scasb for the byte at 0x4000 + 100; repe cmpsd up to a difference in element 5 */
+    static const uint8_t scas[] = {0xf2, 0xae};
+    struct cpu *c = harness_load(&h, scas, sizeof scas, true);
+    memset(h.ram + 0x4000, 0x11, 0x200);
+    h.ram[0x4000 + 100] = 0x42;
+    c->gpr[REG_RAX] = 0x42;
+    c->gpr[REG_RDI] = 0x4000;
+    c->gpr[REG_RCX] = 0x200;
+    cr_assert_eq(harness_run(c), VEC_BP);
+    cr_assert_eq(c->gpr[REG_RDI], 0x4000 + 101);
+    cr_assert_eq(c->gpr[REG_RCX], 0x200 - 101);
+    cr_assert(cpu_get_rflags(c) & RFLAGS_ZF, "stopped on the match");
+
+    static const uint8_t cmps[] = {0xf3, 0xa7};
+    c = harness_load(&h, cmps, sizeof cmps, true);
+    for (unsigned k = 0; k < 16; k++) {
+        uint32_t v = 0x01020304u * k;
+        memcpy(h.ram + 0x4000 + 4 * k, &v, 4);
+        v += k == 5;
+        memcpy(h.ram + 0x5000 + 4 * k, &v, 4);
+    }
+    c->gpr[REG_RSI] = 0x4000;
+    c->gpr[REG_RDI] = 0x5000;
+    c->gpr[REG_RCX] = 16;
+    cr_assert_eq(harness_run(c), VEC_BP);
+    cr_assert_eq(c->gpr[REG_RCX], 16 - 6);
+    cr_assert_eq(c->gpr[REG_RSI], 0x4000 + 24);
+    cr_assert_eq(c->gpr[REG_RDI], 0x5000 + 24);
+    uint64_t f = cpu_get_rflags(c);
+    cr_assert(!(f & RFLAGS_ZF) && (f & RFLAGS_CF), "[esi] < [edi] in element 5");
 }

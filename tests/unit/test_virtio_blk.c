@@ -4,7 +4,9 @@
  * disk in memory.
  */
 #include "emu/dev/virtio_blk.h"
+#include "emu/cpu/cpu.h"
 #include "emu/platform.h"
+#include "emu/x86.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -304,4 +306,40 @@ Test(virtio_blk, buffer_above_4g)
     put16(AVAIL + 2, 2);
     wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
     cr_assert_eq(ram[STATUS], VIRTIO_BLK_S_IOERR, "past the end of high RAM");
+}
+
+/*
+ * DMA into RAM that a vCPU has decoded code from: the device reports its
+ * writes to the code map, so the vCPU runs what the disk brought in.
+ */
+Test(virtio_blk, a_read_over_decoded_code_is_seen_by_the_cpu)
+{
+    static struct code_page pages[sizeof ram >> 12];
+    static struct codemap code;
+    static struct cpu c;
+    setup_with(false);
+    memset(pages, 0, sizeof pages);
+    code = (struct codemap){.page = pages, .npages = sizeof ram >> 12};
+    V.code = &code;
+    const uint8_t old_code[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xcc}; /* mov eax, 1; int3 */
+    const uint8_t new_code[] = {0xb8, 0x02, 0x00, 0x00, 0x00, 0xcc}; /* mov eax, 2; int3 */
+    memcpy(ram + DATA, old_code, sizeof old_code);
+    memset(disk + 7 * VIRTIO_BLK_SECTOR, 0, VIRTIO_BLK_SECTOR);
+    memcpy(disk + 7 * VIRTIO_BLK_SECTOR, new_code, sizeof new_code);
+
+    struct cpu_bus cbus = {.ram = ram, .ram_size = sizeof ram, .code = &code};
+    cpu_init(&c, &cbus, 0);
+    cpu_set_user_mode(&c, false);
+    c.gpr[REG_RSP] = 0xf000;
+    c.rip = DATA;
+    cr_assert_eq(cpu_run(&c, 100), CPU_EXIT_EXCEPTION);
+    cr_assert_eq(c.gpr[REG_RAX], 1);
+
+    bring_up();
+    request(VIRTIO_BLK_T_IN, 7, VIRTIO_BLK_SECTOR);
+    cr_assert_eq(ram[STATUS], VIRTIO_BLK_S_OK);
+    c.rip = DATA;
+    cr_assert_eq(cpu_run(&c, 100), CPU_EXIT_EXCEPTION);
+    cr_assert_eq(c.exc.vector, VEC_BP);
+    cr_assert_eq(c.gpr[REG_RAX], 2, "the vCPU ran the code the disk wrote");
 }
