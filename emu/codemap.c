@@ -6,15 +6,22 @@
  * and invalidate if the store touched a code chunk. A vCPU decoding a page
  * marks the chunk first and reads the bytes after, so either the writer sees
  * the mark and the block is invalidated, or the decoder sees the new bytes.
- * Invalidation clears the chunks before it bumps the generation; a decoder
- * reads the generation after marking and checks its mark is still there
- * (emu/cpu/block.c), so no valid block is left without its mark.
+ * Invalidation bumps the generation, clears the chunks and bumps the
+ * generation again. A decoder reads the generation after marking and checks
+ * its mark is still there (emu/cpu/block.c): a block whose mark the clear
+ * took was decoded under a generation the second bump ends, so no valid
+ * block is left without its mark. The generation is odd while an
+ * invalidation is half done; a block decoded then is run once and not kept.
+ * A writer that finds the chunks already cleared by someone else's
+ * invalidation knows the first bump is visible: its own kept blocks of the
+ * page are stale (cpu_code_written).
  */
 #include "emu/codemap.h"
 #include "emu/x86.h"
 
 void codemap_invalidate(struct code_page *p)
 {
+    __atomic_fetch_add(&p->gen, CODEMAP_GEN_ONE, __ATOMIC_SEQ_CST);
     __atomic_store_n(&p->chunks, 0, __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&p->gen, CODEMAP_GEN_ONE, __ATOMIC_SEQ_CST);
 }

@@ -1,17 +1,19 @@
 /*
  * emu/codemap.h: write tracking of guest RAM for the decoded-instruction
- * cache (docs/cpu.md, "Code pages"). Two words per 4 KiB page of RAM, shared
+ * cache (docs/cpu.md, "Code pages"). Three words per 4 KiB page of RAM, shared
  * by every vCPU and device of a machine:
  *
  *   chunks   which 64-byte chunks of the page some vCPU has decoded
  *            instructions from ("code chunks"), bit k for bytes 64k..64k+63;
  *   gen      bits 63..1: the page's generation; a block of decoded
  *            instructions is valid while the generation it was decoded
- *            under holds. Bit 0: some vCPU's TLB may map the page writable.
+ *            under holds (odd while an invalidation is half done).
+ *            Bit 0: some vCPU's TLB may map the page writable;
+ *   markers  how many vCPUs are marking chunks of the page right now.
  *
- * A write that lands on a code chunk clears the page's chunks and then bumps
- * its generation, so each vCPU decodes the page afresh before running it
- * again (SDM Vol 3A 9.1.3, self- and cross-modifying code). vCPUs keep code
+ * A write that lands on a code chunk clears the page's chunks and bumps its
+ * generation (before and after), so each vCPU decodes the page afresh before
+ * running it again (SDM Vol 3A 9.1.3, self- and cross-modifying code). vCPUs keep code
  * pages out of their TLB write tags, so their stores take the slow path,
  * which reports them here; anything else that writes guest RAM (DMA by
  * devices, the host) calls codemap_written() after writing.
@@ -29,6 +31,7 @@
 struct code_page {
     uint64_t chunks;
     uint64_t gen;
+    uint64_t markers; /* vCPUs marking chunks of the page right now (emu/cpu/block.c) */
 };
 
 struct cpu;

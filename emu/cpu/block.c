@@ -91,7 +91,18 @@ void cpu_code_written(struct cpu *c, const void *host, unsigned size)
     if (__atomic_load_n(&w->chunks, __ATOMIC_RELAXED) & codemap_chunks(off, size)) {
         codemap_invalidate(w);
         cpu_block_end(c); /* the next instruction may be one just written */
+        return;
     }
+    /*
+     * Not a marked chunk: maybe because another vCPU's invalidation of the
+     * page has just cleared the marks, this vCPU's among them. Its running
+     * block may hold the bytes just written (a store into the next
+     * instruction, SDM Vol 3A 11.6): it ends here, and the cache finds the
+     * invalidation's first bump (codemap.c) when it looks for the next.
+     */
+    const struct block *b = c->blk_cur;
+    if (b && b->code == w)
+        cpu_block_end(c);
 }
 
 void cpu_code_check(struct cpu *c, uint64_t lin, uintptr_t host, unsigned size)
@@ -144,13 +155,18 @@ static void unmap_writers(struct cpu *c, struct code_page *cp, uintptr_t page)
 {
     const struct codemap *m = c->bus->code;
     unsigned n = m->cpus ? m->ncpus : 1;
+    /*
+     * The bit goes first, then the tags: a fill that stores its tag after
+     * our look finds the bit gone (or our chunks) when it looks again, and
+     * drops the tag (mem.c tlb_set_write). The other way round, a fill that
+     * saw the bit still set could keep a tag with the bit gone.
+     */
+    __atomic_fetch_and(&cp->gen, ~CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
     for (unsigned k = 0; k < n; k++) {
         struct cpu *x = m->cpus ? m->cpus[k] : c;
         if (tlb_unmap_writes(x, page) && x != c)
             wait_quiescent(c, x);
     }
-    /* a fill racing with this sees the chunks after storing its tag, and drops it (mem.c) */
-    __atomic_fetch_and(&cp->gen, ~CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
 }
 
 /* ---- building ---------------------------------------------------------------------- */
@@ -166,7 +182,7 @@ struct build {
 /*
  * Mark bytes [off, off + len) as code before reading them, then take the
  * page's generation, and check that no invalidation cleared the mark in
- * between (it clears the chunks first, then bumps the generation).
+ * between (it bumps the generation, clears the chunks, bumps it again).
  */
 static void mark_code(struct cpu *c, struct build *bd, unsigned off, unsigned len)
 {
@@ -177,15 +193,33 @@ static void mark_code(struct cpu *c, struct build *bd, unsigned off, unsigned le
     uint64_t gen;
     for (;;) {
         uint64_t old = __atomic_load_n(&cp->chunks, __ATOMIC_ACQUIRE);
-        if ((old & want) != want)
+        if ((old & want) != want) {
+            /*
+             * Markers count themselves in while they mark and unmap. One
+             * that finds the page already code while another is in (that
+             * one may be taking the write tags away right now, ours among
+             * them) drops its own tags to the page at once: it is about to
+             * run this code, and a store of its own through a tag would not
+             * be checked (SDM Vol 3A 11.6).
+             */
+            __atomic_fetch_add(&cp->markers, 1, __ATOMIC_SEQ_CST);
             old = __atomic_fetch_or(&cp->chunks, want, __ATOMIC_SEQ_CST);
+            gen = __atomic_load_n(&cp->gen, __ATOMIC_SEQ_CST);
+            if (!old && (gen & CODEMAP_WMAPPED))
+                unmap_writers(c, cp, bd->page); /* the page just became code */
+            else if (old && __atomic_load_n(&cp->markers, __ATOMIC_SEQ_CST) > 1)
+                tlb_unmap_writes(c, bd->page);
+            __atomic_fetch_sub(&cp->markers, 1, __ATOMIC_SEQ_CST);
+        } else if (__atomic_load_n(&cp->markers, __ATOMIC_SEQ_CST)) {
+            tlb_unmap_writes(c, bd->page); /* marked by one who is still in */
+        }
         gen = __atomic_load_n(&cp->gen, __ATOMIC_SEQ_CST);
-        if (!old && (gen & CODEMAP_WMAPPED))
-            unmap_writers(c, cp, bd->page); /* the page just became code */
         if ((__atomic_load_n(&cp->chunks, __ATOMIC_SEQ_CST) & want) == want)
             break;
     }
     gen >>= 1;
+    if (gen & 1)
+        bd->stale = true; /* an invalidation is half done: its second bump ends the block */
     if (!bd->marked)
         bd->gen = gen;
     else if (gen != bd->gen)
@@ -322,6 +356,15 @@ const struct block *cpu_block_build(struct cpu *c, uint64_t lin)
         if (!cs_limit_ok(c, rip, ni))
             break;
     }
+    /*
+     * No write tag of ours to the page stays past its decode (the markers'
+     * look above covers other linear aliases): a store of the block into
+     * itself must take the checked path. A tag comes back only through a
+     * fill that finds the page without code, after an invalidation that
+     * ends this block too.
+     */
+    if (bd.cp && __atomic_load_n(&e->wtag, __ATOMIC_RELAXED) == vpn)
+        __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
     memcpy((void *)block_nexts(b), nx, b->n * sizeof nx[0]);
     b->gen = bd.gen;
     b->kept = keep && !bd.stale;

@@ -97,8 +97,11 @@ void cpu_tlb_drop(struct cpu *c, uint64_t lin)
 /*
  * Give e a write tag unless the page holds code. Against a vCPU that marks
  * the page as code at the same time (block.c mark_code, unmap_writers): the
- * tag is stored before the chunks are looked at again, the marker sets the
- * chunks before it looks for tags, so one of the two sees the other.
+ * tag is stored before the page is looked at again, the marker sets the
+ * chunks before it takes the WMAPPED bit and looks for tags, so either the
+ * marker finds the tag, or this look finds the chunks or the bit gone, and
+ * the tag is dropped. A changed generation drops it too: the chunks it was
+ * given for may have come and gone.
  */
 static void tlb_set_write(struct cpu *c, struct tlb_entry *e, uint64_t page, uintptr_t host)
 {
@@ -107,13 +110,24 @@ static void tlb_set_write(struct cpu *c, struct tlb_entry *e, uint64_t page, uin
         __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
         return;
     }
-    if (__atomic_load_n(&cp->chunks, __ATOMIC_ACQUIRE))
+    /*
+     * Not the page the running block came from either, even when another
+     * vCPU's invalidation has just cleared its chunks: this store may write
+     * the block's next instruction, and only the checked path ends the
+     * block for it (block.c cpu_code_written, SDM Vol 3A 11.6).
+     */
+    if (c->blk_cur && c->blk_cur->code == cp)
+        return;
+    uint64_t gen = __atomic_load_n(&cp->gen, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&cp->chunks, __ATOMIC_SEQ_CST))
         return; /* stores to a code page take the slow path, which reports them */
-    if (!(__atomic_load_n(&cp->gen, __ATOMIC_RELAXED) & CODEMAP_WMAPPED))
+    if (!(gen & CODEMAP_WMAPPED))
         __atomic_fetch_or(&cp->gen, CODEMAP_WMAPPED, __ATOMIC_SEQ_CST);
     __atomic_store_n(&e->wtag, page, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&cp->chunks, __ATOMIC_RELAXED))
+    uint64_t now = __atomic_load_n(&cp->gen, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&cp->chunks, __ATOMIC_RELAXED) || !(now & CODEMAP_WMAPPED) ||
+        now >> 1 != gen >> 1)
         __atomic_store_n(&e->wtag, CPU_TLB_INVALID, __ATOMIC_RELAXED);
 }
 
