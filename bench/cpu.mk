@@ -22,6 +22,7 @@ decoder-bench: $(DECODER_BIN)
 	$(Q)$(DECODER_BIN)
 
 $(DECODER_BIN): $(BUILD)/hosted/bench/decoder.o $(BUILD)/hosted/tests/diff/gen.o \
+                $(BUILD)/hosted/tests/diff/gen_x87.o $(BUILD)/hosted/tests/diff/fpu.o \
                 $(BUILD)/hosted/tests/diff/encode.o $(CPU_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
