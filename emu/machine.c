@@ -18,7 +18,6 @@
 #include "firmware/boot.h"
 #include "firmware/fw.h"
 
-#define BLOCKED_BUDGET 1000 /* instructions to run while pending events cannot be taken (IF=0) */
 #define PHYS_BITS 40        /* MAXPHYADDR the vCPUs report */
 
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
@@ -225,6 +224,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.feat.lapic_hz = m->clock.hz;
         v->cpu.events = &m->pc.lapic[i].events;
         lapic_set_tsc_offset(&m->pc.lapic[i], &v->cpu.tsc_offset);
+        /* more vCPUs than cores: a guest spinning on a lock another vCPU
+         * holds gives way, or the holder may wait a whole host time slice */
+        if (cfg->ncpus > host_cpu_count())
+            v->cpu.pause_exit_every = MACHINE_PAUSE_EXIT_EVERY;
     }
     enter_guest(&m->vcpus[0].cpu, &entry);
     return 0;
@@ -305,6 +308,37 @@ static void vcpu_sleep(struct vcpu *v)
     host_wait(v->index, t == CLOCK_NEVER ? HOST_NO_DEADLINE : clock_to_source(&m->clock, t));
 }
 
+/*
+ * Pending events that the CPU holds back (interrupts while IF=0, an NMI while
+ * NMIs are blocked) would end cpu_run at every boundary. Take them out of the
+ * event word for one run; the CPU puts them back the moment an instruction
+ * lets them through (STI, POPF, IRET, ...: cpu.h, cpu_unhold_events), so
+ * they are taken at the next boundary after it, and whatever is still held
+ * goes back after the run. An ExtINT follows the 8259's INT line, which may
+ * drop meanwhile: the CPU puts back an INTR hint for it, and the line is
+ * looked at again when the run ends. Returns what was taken.
+ */
+static uint32_t hold_events(struct vcpu *v)
+{
+    struct lapic *l = &v->m->pc.lapic[v->index];
+    unsigned f = cpu_irq_flags(&v->cpu);
+    uint32_t if_mask = f & VCPU_IF ? 0 : LAPIC_EV_INTR | LAPIC_EV_EXTINT;
+    uint32_t nmi_mask = f & VCPU_NMI_BLOCKED ? LAPIC_EV_NMI : 0;
+    if (!(lapic_events(l) & (if_mask | nmi_mask)))
+        return 0;
+    uint32_t held = lapic_take_events(l, if_mask | nmi_mask) & (if_mask | nmi_mask);
+    v->cpu.held_for_if = held & if_mask ? LAPIC_EV_INTR : 0;
+    v->cpu.held_for_nmi = held & nmi_mask;
+    return held;
+}
+
+static void unhold_events(struct vcpu *v, uint32_t held)
+{
+    cpu_unhold_events(&v->cpu);
+    if ((held & LAPIC_EV_EXTINT) && pic_int_asserted(&v->m->pc.pic))
+        lapic_restore_events(&v->m->pc.lapic[v->index], LAPIC_EV_EXTINT);
+}
+
 static void vcpu_loop(void *arg)
 {
     struct vcpu *v = arg;
@@ -315,17 +349,20 @@ static void vcpu_loop(void *arg)
             poll_timers(v);
             continue;
         }
-        /* with events pending that IF (or NMI blocking) holds back, run a
-         * little without event exits, then look again */
-        bool blocked = lapic_events(&v->m->pc.lapic[v->index]) != 0;
-        v->cpu.events = blocked ? NULL : &v->m->pc.lapic[v->index].events;
-        switch (cpu_run(&v->cpu, blocked ? BLOCKED_BUDGET : MACHINE_QUANTUM)) {
+        uint32_t held = hold_events(v);
+        enum cpu_exit why = cpu_run(&v->cpu, MACHINE_QUANTUM);
+        if (held)
+            unhold_events(v, held);
+        switch (why) {
         case CPU_EXIT_HLT:
             v->state = VCPU_HALTED;
             break;
         case CPU_EXIT_SHUTDOWN:
         case CPU_EXIT_EXCEPTION: /* not in a machine; treated as the shutdown it would be */
             shutdown_report(v);
+            break;
+        case CPU_EXIT_PAUSE:
+            host_pause(v->index);
             break;
         case CPU_EXIT_BUDGET:
         case CPU_EXIT_EVENT:

@@ -33,6 +33,8 @@
 #define MACHINE_EXIT_SHUTDOWN 4 /* a triple fault: even, so never mistaken for a debug-exit status */
 #define MACHINE_QUANTUM 20000   /* instructions between looks at timers when no event arrives */
 #define MACHINE_EV_STOP (1u << 16) /* a LAPIC_EV_MACHINE bit: the machine is stopping */
+/* with more vCPUs than host cores, every this many guest PAUSEs hand the core over */
+#define MACHINE_PAUSE_EXIT_EVERY 16
 
 /* what to build */
 struct machine_config {

@@ -171,6 +171,7 @@ enum cpu_exit {
     CPU_EXIT_HLT,       /* HLT retired: the vCPU sleeps until an interrupt, NMI or INIT */
     CPU_EXIT_SHUTDOWN,  /* a triple fault (SDM Vol 3A 6.15, #DF): cpu->exc holds the last fault */
     CPU_EXIT_EVENT,     /* *cpu->events became non-zero: the machine has something to deliver */
+    CPU_EXIT_PAUSE,     /* the pause_exit_every-th PAUSE: the guest spins, waiting for another vCPU */
 };
 
 /* an exception raised by an instruction (vector, error code) */
@@ -226,6 +227,13 @@ struct cpu {
     struct cpu_features feat;
 
     const volatile uint32_t *events; /* the machine's event word; NULL: never CPU_EXIT_EVENT */
+    /* event bits the machine took out of *events for one cpu_run because
+     * RFLAGS.IF (held_for_if) or NMI blocking (held_for_nmi) holds them back;
+     * the instruction that lets them through puts them back (see below) */
+    uint32_t held_for_if, held_for_nmi;
+    /* 0, or end cpu_run with CPU_EXIT_PAUSE at every pause_exit_every-th PAUSE,
+     * so a host with fewer cores than vCPUs can run another vCPU meanwhile */
+    uint32_t pause_exit_every, pause_count;
 
     uint64_t next_rip; /* set by the decoder, changed by branches */
     uint64_t icount;   /* instructions retired, and events delivered */
@@ -265,6 +273,19 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index);
  * machine asks vcpu_next_action() (emu/vcpu_events.h) what to do, with
  * cpu_irq_flags(), and does it with the calls below.
  */
+
+/*
+ * Events the CPU cannot take now. The machine may take pending bits that
+ * IF=0 or NMI blocking holds back out of the event word and leave them in
+ * held_for_if / held_for_nmi, so that they do not end cpu_run at every
+ * boundary. An instruction that sets IF (STI, POPF, IRET, SYSRET, a task
+ * switch) or unblocks NMIs (IRET) ORs them back into *events, and cpu_run
+ * returns CPU_EXIT_EVENT at the next boundary the interrupt shadow allows:
+ * the interrupt is taken right after STI's shadow, as on silicon (SDM Vol 3A
+ * 6.8.3). cpu_unhold_events() puts back whatever is still held; the machine
+ * calls it after cpu_run.
+ */
+void cpu_unhold_events(struct cpu *c);
 
 /* VCPU_IF | VCPU_SHADOW | VCPU_NMI_BLOCKED (emu/vcpu_events.h), same bits */
 unsigned cpu_irq_flags(const struct cpu *c);

@@ -73,6 +73,13 @@ bool cpu_exception_take(struct cpu *c);
 __attribute__((noreturn)) void cpu_exit_now(struct cpu *c, enum cpu_exit why);
 /* exit_req: leave the run loop after this instruction and go on (not a cpu_exit) */
 #define CPU_EXIT_RESCHED 0x80
+/* put back held events that IF or NMI blocking no longer holds (cpu.h, cpu_unhold_events) */
+void cpu_events_unblocked_slow(struct cpu *c);
+static inline void cpu_events_unblocked(struct cpu *c)
+{
+    if (__builtin_expect((c->held_for_if | c->held_for_nmi) != 0, 0))
+        cpu_events_unblocked_slow(c);
+}
 /* end a handler that may have set RFLAGS.TF: single-stepping runs its own loop */
 void cpu_tf_check(struct cpu *c, uint64_t old_rflags);
 /* INT n, INT3, INTO from a handler: a trap to vector, returning after the instruction */

@@ -295,6 +295,29 @@ void cpu_soft_int(struct cpu *c, unsigned vector)
 
 /* ---- the machine's entry points --------------------------------------------- */
 
+static void events_put_back(struct cpu *c, uint32_t bits)
+{
+    if (bits && c->events)
+        __atomic_fetch_or((uint32_t *)(uintptr_t)c->events, bits, __ATOMIC_ACQ_REL);
+}
+
+void cpu_events_unblocked_slow(struct cpu *c)
+{
+    uint32_t bits = 0;
+    if (c->held_for_if && (c->rflags & RFLAGS_IF))
+        bits |= c->held_for_if, c->held_for_if = 0;
+    if (c->held_for_nmi && !c->nmi_blocked)
+        bits |= c->held_for_nmi, c->held_for_nmi = 0;
+    events_put_back(c, bits);
+}
+
+void cpu_unhold_events(struct cpu *c)
+{
+    uint32_t bits = c->held_for_if | c->held_for_nmi;
+    c->held_for_if = c->held_for_nmi = 0;
+    events_put_back(c, bits);
+}
+
 unsigned cpu_irq_flags(const struct cpu *c)
 {
     return ((c->rflags & RFLAGS_IF) ? VCPU_IF : 0) | (c->shadow_at == c->icount ? VCPU_SHADOW : 0) |
@@ -437,6 +460,7 @@ HANDLER(op_iret)
         iret_real(c, i->osz);
     else
         iret_prot(c, i->osz);
+    cpu_events_unblocked(c);
 }
 
 /* CD ib */

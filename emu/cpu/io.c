@@ -88,4 +88,5 @@ HANDLER(op_sti)
     if (!(c->rflags & RFLAGS_IF))
         c->shadow_at = c->icount + 1;
     c->rflags |= RFLAGS_IF;
+    cpu_events_unblocked(c); /* taken after the shadow */
 }

@@ -295,6 +295,7 @@ HANDLER(op_sysret)
     c->seg[SEG_SS] = flat_seg((uint16_t)((sel + 8) | 3), data_attr | DPL3);
     uint64_t old = cpu_get_rflags(c);
     cpu_set_rflags(c, (c->gpr[REG_R11] & 0x3c7fd7) & ~(uint64_t)(RFLAGS_RF | RFLAGS_VM));
+    cpu_events_unblocked(c);
     cpu_set_cpl(c, 3);
     cpu_update_mode(c);
     c->next_rip = rip;

@@ -121,6 +121,7 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
         cpu_tlb_flush(c);
     }
     cpu_set_rflags(c, nfl);
+    cpu_events_unblocked(c);
     for (unsigned k = 0; k < 8; k++)
         c->gpr[k] = ngpr[k];
     c->rip = c->next_rip = neip;

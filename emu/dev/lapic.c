@@ -173,6 +173,11 @@ uint32_t lapic_take_events(struct lapic *l, uint32_t mask)
     return __atomic_fetch_and(&l->events, ~mask, __ATOMIC_ACQ_REL);
 }
 
+void lapic_restore_events(struct lapic *l, uint32_t bits)
+{
+    __atomic_fetch_or(&l->events, bits, __ATOMIC_ACQ_REL);
+}
+
 void lapic_post_events(struct lapic *l, uint32_t bits)
 {
     post(l, bits & LAPIC_EV_MACHINE);

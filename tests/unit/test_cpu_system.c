@@ -585,3 +585,70 @@ Test(cpu_system, tsc_adjust_follows_tsc_writes)
     cpu_init_reset(c);
     cr_assert_eq(c->tsc_adjust, 0x123456789ull);
 }
+
+/* held events (cpu.h, cpu_unhold_events): STI hands them back, taken after its shadow */
+Test(cpu_system, held_events_come_back_after_sti)
+{
+    static uint32_t events;
+    const uint8_t code[] = {0xfb, 0x90, 0x90, 0xf4}; /* sti; nop; nop; hlt */
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    events = 0;
+    c->held_for_if = 0x1;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE + 2, "after STI and the shadowed NOP");
+    cr_assert_eq(events, 0x1);
+    cr_assert_eq(c->held_for_if, 0);
+}
+
+/* POPF: back as soon as IF is set, and not while it stays clear */
+Test(cpu_system, held_events_and_popf)
+{
+    static uint32_t events;
+    /* push 0x2; popf; nop; push 0x202; popf; nop; hlt */
+    const uint8_t code[] = {0x68, 0x02, 0x00, 0x00, 0x00, 0x9d, 0x90, 0x68,
+                            0x02, 0x02, 0x00, 0x00, 0x9d, 0x90, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    events = 0;
+    c->held_for_if = 0x1;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE + 13, "right after the POPF that set IF");
+    cr_assert_eq(events, 0x1);
+    cr_assert_eq(c->held_for_if, 0);
+}
+
+/* IRET hands back what NMI blocking held; cpu_unhold_events hands back the rest */
+Test(cpu_system, held_events_and_iret)
+{
+    static uint32_t events;
+    const uint8_t code[] = {0x90, 0x90, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    m.ram[HANDLER + 16 * VEC_NMI] = 0xcf; /* iret */
+    cpu_nmi(c);
+    c->events = &events;
+    events = 0;
+    c->held_for_nmi = 0x2;
+    c->held_for_if = 0x1; /* IF stays 0: still held after the IRET */
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE, "at the instruction IRET returned to");
+    cr_assert_eq(events, 0x2);
+    cr_assert_eq(c->held_for_if, 0x1);
+    cpu_unhold_events(c);
+    cr_assert_eq(events, 0x3);
+    cr_assert_eq(c->held_for_if | c->held_for_nmi, 0);
+}
+
+/* PAUSE ends cpu_run every pause_exit_every-th time, after the PAUSE */
+Test(cpu_system, pause_exits)
+{
+    const uint8_t code[] = {0xf3, 0x90, 0xeb, 0xfc}; /* 1: pause; jmp 1b */
+    struct cpu *c = boot32(code, sizeof code);
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_BUDGET, "never, by default");
+    c = boot32(code, sizeof code);
+    c->pause_exit_every = 3;
+    uint64_t n = c->icount;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_PAUSE);
+    cr_assert_eq(c->icount - n, 5, "pause, jmp, pause, jmp, pause");
+    cr_assert_eq(c->rip, CODE + 2);
+}
