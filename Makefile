@@ -121,6 +121,13 @@ $(BUILD)/hosted/%.o: %.c
 	@echo "  CC [h]  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+# the soft-float core and the x87 never use host floating point (docs/cpu.md, "x87"):
+# their results must be the same on both hosts and the guest's FPU state never
+# lives in host registers, so the compiler may not use them either
+FLOAT_OBJS := $(patsubst %.c,%.o,$(wildcard emu/cpu/softfloat*.c emu/cpu/x87*.c))
+$(addprefix $(BUILD)/hosted/,$(FLOAT_OBJS)): HOST_CFLAGS += -mgeneral-regs-only
+$(addprefix $(BUILD)/kernel/,$(FLOAT_OBJS)): KERN_CFLAGS += -mgeneral-regs-only
+
 $(CORE_LIB): $(CORE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -87,7 +87,7 @@ void bus_map_local(struct bus_local *local, uint64_t base, uint64_t size, const 
     local->range = (struct bus_range){base, size, ops, opaque};
 }
 
-static const struct bus_range *mmio_find(struct bus *bus, const struct bus_local *local,
+static const struct bus_range *mmio_find(const struct bus *bus, const struct bus_local *local,
                                          uint64_t addr, unsigned size)
 {
     if (local && range_holds(&local->range, addr, size))
@@ -134,6 +134,22 @@ void bus_pio_write(struct bus *bus, uint16_t port, uint32_t value, unsigned size
         return;
     }
     r->ops->write(r->opaque, port - r->base, value & size_mask(size), size);
+}
+
+static bool handles(const struct bus_range *r, bool write)
+{
+    return r && (write ? r->ops->write != NULL : r->ops->read != NULL);
+}
+
+bool bus_mmio_claimed(const struct bus *bus, const struct bus_local *local, uint64_t addr,
+                      unsigned size, bool write)
+{
+    return handles(valid_size(size, 8) ? mmio_find(bus, local, addr, size) : NULL, write);
+}
+
+bool bus_pio_claimed(const struct bus *bus, uint16_t port, unsigned size, bool write)
+{
+    return handles(valid_size(size, 4) ? space_find(&bus->pio, port, size) : NULL, write);
 }
 
 uint64_t bus_unassigned_count(const struct bus *bus)

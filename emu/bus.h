@@ -86,6 +86,11 @@ void bus_mmio_write(struct bus *bus, const struct bus_local *local, uint64_t add
 uint32_t bus_pio_read(struct bus *bus, uint16_t port, unsigned size);
 void bus_pio_write(struct bus *bus, uint16_t port, uint32_t value, unsigned size);
 
+/* would this access reach a device (one that handles its direction)? Changes nothing */
+bool bus_mmio_claimed(const struct bus *bus, const struct bus_local *local, uint64_t addr,
+                      unsigned size, bool write);
+bool bus_pio_claimed(const struct bus *bus, uint16_t port, unsigned size, bool write);
+
 /* accesses nobody claimed so far */
 uint64_t bus_unassigned_count(const struct bus *bus);
 

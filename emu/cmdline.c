@@ -7,6 +7,8 @@
  */
 #include "emu/cmdline.h"
 
+#include "emu/debug.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -298,6 +300,25 @@ static int parse_kernel(struct parse_ctx *p, char *arg)
     return parse_file(p, arg, &p->cfg->kernel);
 }
 
+static int parse_bios(struct parse_ctx *p, char *arg)
+{
+    return parse_file(p, arg, &p->cfg->bios);
+}
+
+/* QEMU's chardev spellings that make sense here: stdio, file:PATH */
+static int parse_debugcon(struct parse_ctx *p, char *arg)
+{
+    if (strcmp(arg, "stdio") == 0) {
+        p->cfg->debugcon = arg;
+        return 0;
+    }
+    if (strncmp(arg, "file:", 5) == 0 && arg[5] != '\0') {
+        p->cfg->debugcon = arg + 5;
+        return 0;
+    }
+    return opt_fail(p, "expected stdio or file:PATH");
+}
+
 static int parse_dump_tables(struct parse_ctx *p, char *arg)
 {
     if (arg[0] == '\0')
@@ -415,6 +436,52 @@ static int parse_stats(struct parse_ctx *p, char *arg)
     return 0;
 }
 
+/* -d ITEM[,ITEM]...: the names of emu/debug.h's debug_items[]; repeated -d options add up */
+static int parse_debug(struct parse_ctx *p, char *arg)
+{
+    char shown[SHOWN_MAX + 4];
+    unsigned flags = 0;
+    for (char *item = arg;;) {
+        size_t len = strcspn(item, ",");
+        unsigned k = 0;
+        while (k < debug_nitems && !span_is(item, len, debug_items[k].name))
+            k++;
+        if (k == debug_nitems) {
+            char names[SHOWN_MAX * 2] = "";
+            for (unsigned j = 0; j < debug_nitems; j++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
+                         debug_items[j].name);
+            return opt_fail(p, "'%s' is not a log item (only %s)", show(shown, item, len), names);
+        }
+        flags |= debug_items[k].flag;
+        if (item[len] == '\0')
+            break;
+        item += len + 1;
+    }
+    p->cfg->debug |= flags;
+    return 0;
+}
+
+static int parse_rip_history(struct parse_ctx *p, char *arg)
+{
+    char shown[SHOWN_MAX + 4];
+    uint64_t n = 0;
+    switch (parse_u64(arg, strlen(arg), &n)) {
+    case NUM_BAD:
+        return opt_fail(p, "'%s' is not a number", show(shown, arg, strlen(arg)));
+    case NUM_RANGE:
+        n = UINT64_MAX;
+        break;
+    case NUM_OK:
+        break;
+    }
+    if (n < 1 || n > DEBUG_RIPS_MAX)
+        return opt_fail(p, "%s entries is out of range (1..%u)", show(shown, arg, strlen(arg)),
+                        DEBUG_RIPS_MAX);
+    p->cfg->rip_history = (unsigned)n;
+    return 0;
+}
+
 static int parse_help(struct parse_ctx *p, char *arg)
 {
     (void)arg;
@@ -432,6 +499,10 @@ static const struct cmdline_option options[] = {
     {"kernel", NULL, "FILE", BOTH, false, parse_kernel, "guest kernel"},
     {"initrd", NULL, "FILE", BOTH, false, parse_initrd, "initial ramdisk for the guest kernel"},
     {"append", NULL, "STRING", BOTH, false, parse_append, "guest kernel command line"},
+    {"bios", NULL, "FILE", CMDLINE_HOSTED, false, parse_bios,
+     "a ROM image (e.g. SeaBIOS) at the top of 4 GiB; the BSP starts at F000:FFF0"},
+    {"debugcon", NULL, "stdio|file:PATH", CMDLINE_HOSTED, false, parse_debugcon,
+     "port 0x402 (QEMU's isa-debugcon, where SeaBIOS logs) to stdout or a file"},
     {"drive", NULL, "file=FILE[,format=raw][,if=virtio]", BOTH, true, parse_drive,
      "raw disk image on a virtio-mmio block device (one)"},
     {"serial", NULL, "stdio|none", BOTH, false, parse_serial,
@@ -444,6 +515,10 @@ static const struct cmdline_option options[] = {
      "provoke a host exception to test the fault dump"},
     {"stats", NULL, NULL, BOTH, false, parse_stats,
      "at the end, print each vCPU's retired instruction count"},
+    {"d", NULL, "ITEM[,ITEM]...", BOTH, false, parse_debug,
+     "log these (below) to stderr, or the kernel's log"},
+    {"rip-history", NULL, "N", BOTH, false, parse_rip_history,
+     "keep each vCPU's last N RIPs, shown on a triple fault"},
     {"dump-tables", NULL, "DIR", CMDLINE_HOSTED, false, parse_dump_tables,
      "write the firmware tables the guest would get into DIR and exit"},
     {"h", "help", NULL, BOTH, false, parse_help, "print this help"},
@@ -579,7 +654,7 @@ size_t cmdline_usage(char *buf, size_t len, unsigned host)
     if (host == CMDLINE_BAREMETAL)
         put(buf, len, &at, "usage: baremu.elf [options]   (the Multiboot2 command line)\n");
     else
-        put(buf, len, &at, "usage: baremu [options] -kernel FILE\n");
+        put(buf, len, &at, "usage: baremu [options] -kernel FILE | -bios FILE\n");
     put(buf, len, &at, "options (QEMU syntax):\n");
     for (size_t i = 0; i < NOPTIONS; i++) {
         const struct cmdline_option *o = &options[i];
@@ -593,6 +668,10 @@ size_t cmdline_usage(char *buf, size_t len, unsigned host)
         else
             put(buf, len, &at, "  %s\n  %-*s%s\n", left, USAGE_COLUMN - 2, "", o->help);
     }
+    put(buf, len, &at, "log items for -d:\n");
+    for (unsigned k = 0; k < debug_nitems; k++)
+        put(buf, len, &at, "  %-*s%s\n", USAGE_COLUMN - 2, debug_items[k].name,
+            debug_items[k].help);
     return at;
 }
 
@@ -630,6 +709,8 @@ size_t cmdline_describe(char *buf, size_t len, const struct baremu_config *cfg)
         put(buf, len, &at, ", kernel %s", cfg->kernel);
     if (cfg->initrd != NULL)
         put(buf, len, &at, ", initrd %s", cfg->initrd);
+    if (cfg->bios != NULL)
+        put(buf, len, &at, ", bios %s", cfg->bios);
     if (cfg->drive != NULL)
         put(buf, len, &at, ", drive %s (raw, virtio)", cfg->drive);
     if (cfg->append != NULL)

@@ -8,11 +8,15 @@
  *   -smp N | -smp cpus=N                  1..BAREMU_MAX_VCPUS, default 1
  *   -m SIZE | -m size=SIZE                default 128M, 2M..1T
  *   -kernel FILE  -initrd FILE  -append STRING
+ *   -bios FILE                            hosted only: a ROM to start at the reset vector
+ *   -debugcon stdio|file:PATH             hosted only: port 0x402 (SeaBIOS's log)
  *   -drive file=FILE[,format=raw][,if=virtio]
  *   -serial stdio|none                    default stdio
  *   -exit  -hostbench  -fault-test ud|pf|de|ap-ud|stack   bare-metal kernel only
  *   -dump-tables DIR                      hosted only: write the firmware tables, exit
  *   -stats                                per-vCPU retired instructions at the end
+ *   -d ITEM[,ITEM]...                     log items (emu/debug.h): int, cpu_reset, guest_errors
+ *   -rip-history N                        keep each vCPU's last N RIPs, 1..2^20, for a bad stop
  *   -h | -help                            usage
  *
  * SIZE is decimal, with an optional fraction and an optional one-letter
@@ -78,8 +82,12 @@ struct baremu_config {
     const char *initrd;  /* -initrd, or NULL */
     const char *append;  /* -append, or NULL */
     const char *drive;   /* the file= of -drive, or NULL */
+    const char *bios;    /* -bios, or NULL */
+    const char *debugcon; /* -debugcon: "stdio", or the PATH of file:PATH; NULL: none */
     const char *dump_tables; /* -dump-tables: the directory, or NULL */
     bool stats;              /* -stats: per-vCPU instruction counts at the end */
+    unsigned debug;          /* -d: DEBUG_* bits (emu/debug.h) */
+    unsigned rip_history;    /* -rip-history: entries per vCPU, 0: off */
     bool serial_stdio;   /* guest UART on the host console (-serial stdio) */
     bool help;           /* -h seen: print cmdline_usage() and stop */
     bool exit_when_done; /* -exit: end QEMU through isa-debug-exit when done */

@@ -12,37 +12,71 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/debug.h"
 #include "emu/host.h"
 #include "emu/machine.h"
 #include "emu/platform.h"
 #include "firmware/boot.h"
 #include "firmware/fw.h"
 
-#define PHYS_BITS 40        /* MAXPHYADDR the vCPUs report */
 
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
+
+/* -d guest_errors: an access that no device claims, each time, with where the vCPU is */
+static void log_unassigned(struct vcpu *v, const char *space, uint64_t addr, unsigned size,
+                           bool write, uint64_t val)
+{
+    char where[32];
+    if (write)
+        host_log("baremu: vCPU %u: unassigned %s write of 0x%llx at 0x%llx, size %u, from %s\n",
+                 v->index, space, (unsigned long long)val, (unsigned long long)addr, size,
+                 debug_cs_rip(where, &v->cpu));
+    else
+        host_log("baremu: vCPU %u: unassigned %s read at 0x%llx, size %u, from %s\n", v->index,
+                 space, (unsigned long long)addr, size, debug_cs_rip(where, &v->cpu));
+}
+
+static void check_mmio(struct vcpu *v, uint64_t pa, unsigned size, bool write, uint64_t val)
+{
+    if (!bus_mmio_claimed(&v->m->pc.bus, &v->m->pc.local[v->index], pa, size, write))
+        log_unassigned(v, "mmio", pa, size, write, val);
+}
+
+static void check_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, uint32_t val)
+{
+    if (!bus_pio_claimed(&v->m->pc.bus, port, size, write))
+        log_unassigned(v, "port", port, size, write, val);
+}
 
 static uint64_t vcpu_mmio_read(void *opaque, uint64_t pa, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_mmio(v, pa, size, false, 0);
     return bus_mmio_read(&v->m->pc.bus, &v->m->pc.local[v->index], pa, size);
 }
 
 static void vcpu_mmio_write(void *opaque, uint64_t pa, uint64_t val, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_mmio(v, pa, size, true, val);
     bus_mmio_write(&v->m->pc.bus, &v->m->pc.local[v->index], pa, val, size);
 }
 
 static uint32_t vcpu_io_in(void *opaque, uint16_t port, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_pio(v, port, size, false, 0);
     return bus_pio_read(&v->m->pc.bus, port, size);
 }
 
 static void vcpu_io_out(void *opaque, uint16_t port, uint32_t val, unsigned size)
 {
     struct vcpu *v = opaque;
+    if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
+        check_pio(v, port, size, true, val);
     bus_pio_write(&v->m->pc.bus, port, val, size);
 }
 
@@ -66,6 +100,12 @@ static int vcpu_wrmsr(void *opaque, uint32_t msr, uint64_t value)
     if (!lapic_owns_msr(msr))
         return -1;
     return lapic_wrmsr(&v->m->pc.lapic[v->index], msr, value) == LAPIC_OK ? 0 : -1;
+}
+
+static void vcpu_ferr(void *opaque)
+{
+    struct vcpu *v = opaque;
+    ferr_assert(&v->m->pc.ferr);
 }
 
 static uint64_t vcpu_cr8_read(void *opaque)
@@ -100,6 +140,12 @@ static size_t pc_console_rx(void *opaque, uint8_t *buf, size_t len)
     return host_console_read((char *)buf, len);
 }
 
+static void pc_debugcon_tx(void *opaque, uint8_t byte)
+{
+    struct machine *m = opaque;
+    m->cfg.debugcon(m->cfg.debugcon_opaque, byte);
+}
+
 static void pc_exit(void *opaque, int status) { machine_stop(opaque, status, NULL); }
 static void pc_poweroff(void *opaque) { machine_stop(opaque, 0, "the guest powered off (ACPI S5)"); }
 static void pc_reset(void *opaque)
@@ -119,6 +165,126 @@ static int fail(char *err, size_t errlen, const char *msg)
 {
     snprintf(err, errlen, "%s", msg);
     return -1;
+}
+
+/* -rip-history: a ring of at least n entries, a power of two */
+static int alloc_rips(struct cpu *c, unsigned n)
+{
+    uint64_t size = 1;
+    while (size < n)
+        size <<= 1;
+    c->rips = calloc(size, sizeof *c->rips);
+    if (!c->rips)
+        return -1;
+    c->rips_mask = size - 1;
+    return 0;
+}
+
+static const char *state_name(const struct vcpu *v)
+{
+    if (v->shut_down)
+        return "shut down by a triple fault";
+    switch (v->state) {
+    case VCPU_RUNNING:
+        return "running";
+    case VCPU_HALTED:
+        return "halted";
+    case VCPU_WAIT_SIPI:
+        return "waiting for SIPI";
+    }
+    return "?";
+}
+
+/* one vCPU's registers to the log, a line at a time (the kernel's log takes
+ * short lines), under a lock so that two vCPUs' dumps do not interleave */
+static void dump_vcpu(struct vcpu *v, const char *why)
+{
+    char text[2048];
+    debug_format_cpu(text, sizeof text, &v->cpu, state_name(v));
+    spin_lock(&v->m->dump_lock);
+    host_log("baremu: %s:\n", why);
+    for (char *line = text, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        if (!end)
+            break;
+        host_log("baremu: %.*s\n", (int)(end - line), line);
+    }
+    spin_unlock(&v->m->dump_lock);
+}
+
+/*
+ * Guest RAM as the memory map lays it out (emu/ram.h): up to the MMIO hole
+ * at 0, the rest from 4 GiB, each part a block of its own from the host.
+ */
+static int alloc_ram(struct machine *m, uint64_t size, char *err, size_t errlen)
+{
+    uint64_t low, high;
+    guest_ram_split(size, &low, &high);
+    if (high > (1ull << PLAT_PHYS_BITS) - PLAT_RAM_ABOVE_4G) {
+        snprintf(err, errlen, "-m: %llu MiB of RAM would end beyond the %u-bit physical address space",
+                 (unsigned long long)(size >> 20), PLAT_PHYS_BITS);
+        return -1;
+    }
+    m->ram = (struct guest_ram){host_ram_alloc(low), low, NULL, high};
+    if (!m->ram.low)
+        return fail(err, errlen, "-m: cannot allocate the guest RAM below 4 GiB");
+    if (high) {
+        m->ram.high = host_ram_alloc(high);
+        if (!m->ram.high) {
+            snprintf(err, errlen, "-m: cannot allocate the %llu MiB of guest RAM above 4 GiB",
+                     (unsigned long long)(high >> 20));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * What fw_cfg carries besides its signature, ID and file directory (QEMU's
+ * docs/specs/fw_cfg.rst): RAM size, CPU counts, the boot menu flag, the
+ * kernel, initrd and command line as given, and "etc/e820", the memory map
+ * as QEMU's struct e820_entry array.
+ */
+static int add_fwcfg_items(struct machine *m, const struct fw_config *fwc, char *err, size_t errlen)
+{
+    struct machine_fwcfg *b = &m->fwcfg_data;
+    struct fwcfg *f = &m->pc.fwcfg;
+    const struct machine_config *cfg = &m->cfg;
+    put_le(b->ram_size, cfg->ram_size, sizeof b->ram_size);
+    put_le(b->nb_cpus, cfg->ncpus, sizeof b->nb_cpus);
+    put_le(b->max_cpus, cfg->ncpus, sizeof b->max_cpus);
+    put_le(b->kernel_size, cfg->kernel_len, sizeof b->kernel_size);
+    put_le(b->initrd_size, cfg->initrd ? cfg->initrd_len : 0, sizeof b->initrd_size);
+    size_t cmdline_len = cfg->cmdline ? strlen(cfg->cmdline) + 1 : 0;
+    put_le(b->cmdline_size, cmdline_len, sizeof b->cmdline_size);
+    struct fw_e820_entry map[FW_E820_MAX];
+    int n = fw_e820(fwc, map, FW_E820_MAX, err, errlen);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        uint8_t *e = b->e820 + i * MACHINE_E820_ENTRY;
+        put_le(e, map[i].addr, 8);
+        put_le(e + 8, map[i].size, 8);
+        put_le(e + 16, map[i].type, 4);
+    }
+    int bad = fwcfg_add(f, FW_CFG_RAM_SIZE, b->ram_size, sizeof b->ram_size) ||
+              fwcfg_add(f, FW_CFG_NB_CPUS, b->nb_cpus, sizeof b->nb_cpus) ||
+              fwcfg_add(f, FW_CFG_MAX_CPUS, b->max_cpus, sizeof b->max_cpus) ||
+              fwcfg_add(f, FW_CFG_BOOT_MENU, b->boot_menu, sizeof b->boot_menu) ||
+              fwcfg_add(f, FW_CFG_KERNEL_SIZE, b->kernel_size, sizeof b->kernel_size) ||
+              fwcfg_add(f, FW_CFG_KERNEL_DATA, cfg->kernel, (uint32_t)cfg->kernel_len) ||
+              fwcfg_add(f, FW_CFG_INITRD_SIZE, b->initrd_size, sizeof b->initrd_size) ||
+              (cfg->initrd && fwcfg_add(f, FW_CFG_INITRD_DATA, cfg->initrd, (uint32_t)cfg->initrd_len)) ||
+              fwcfg_add(f, FW_CFG_CMDLINE_SIZE, b->cmdline_size, sizeof b->cmdline_size) ||
+              (cmdline_len && fwcfg_add(f, FW_CFG_CMDLINE_DATA, cfg->cmdline, (uint32_t)cmdline_len)) ||
+              fwcfg_add_file(f, "etc/e820", b->e820, (uint32_t)(n * MACHINE_E820_ENTRY));
+    return bad ? fail(err, errlen, "fw_cfg: its item table is full") : 0;
 }
 
 /* the boot protocol's entry state on the BSP (firmware/fw.h struct fw_entry) */
@@ -142,21 +308,44 @@ static void enter_guest(struct cpu *c, const struct fw_entry *e)
     }
 }
 
+/* the tables and the kernel, loaded as its boot protocol says (no -bios) */
+static int build_firmware(struct machine *m, struct fw_entry *entry, char *err, size_t errlen)
+{
+    const struct machine_config *cfg = &m->cfg;
+    struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
+    struct fw_layout layout;
+    if (fw_build(&fwc, m->ram.low, m->ram.low_size, &layout, err, errlen) < 0)
+        return -1;
+    char why[256];
+    if (fw_load_kernel(&fwc, m->ram.low, m->ram.low_size, &layout, cfg->kernel, cfg->kernel_len,
+                       cfg->cmdline, cfg->initrd, cfg->initrd_len, entry, why, sizeof why) < 0) {
+        /* the loaders speak of "kernel: ..." or "<protocol>: ..."; name the option */
+        const char *rest = strncmp(why, "kernel: ", 8) == 0 ? why + 8 : why;
+        snprintf(err, errlen, "-kernel: %s", rest);
+        return -1;
+    }
+    return add_fwcfg_items(m, &fwc, err, errlen);
+}
+
 int machine_create(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
     if (cfg->ncpus < 1 || cfg->ncpus > PC_MAX_CPUS)
         return fail(err, errlen, "-smp: vCPU count out of range");
-    if (cfg->ram_size > PLAT_MMIO_HOLE_BASE)
-        return fail(err, errlen,
-                    "-m: more than 3 GiB of guest RAM is not supported yet (RAM above 4 GiB)");
-    if (!cfg->kernel)
+    if (cfg->bios && cfg->kernel)
+        return fail(err, errlen, "-bios: not with -kernel: the ROM boots the machine "
+                                 "(a kernel through fw_cfg is not supported yet)");
+    if (cfg->bios && !cfg->bios_len)
+        return fail(err, errlen, "-bios: the ROM image is empty");
+    if (cfg->bios && cfg->bios_len > PC_BIOS_MAX)
+        return fail(err, errlen, "-bios: the ROM image is larger than 16 MiB");
+    if (cfg->bios && cfg->bios_len % PC_BIOS_ALIGN)
+        return fail(err, errlen, "-bios: the ROM image's size is not a multiple of 64 KiB");
+    if (!cfg->kernel && !cfg->bios)
         return fail(err, errlen, "-kernel: a guest kernel is required");
-
-    m->ram = host_ram_alloc(cfg->ram_size);
-    if (!m->ram)
-        return fail(err, errlen, "-m: cannot allocate the guest RAM");
+    if (alloc_ram(m, cfg->ram_size, err, errlen) < 0)
+        return -1;
     /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
     clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
 
@@ -164,10 +353,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .ncpu = cfg->ncpus,
         .clock = &m->clock,
         .lapic_timer_hz = m->clock.hz,
-        .phys_bits = PHYS_BITS,
+        .phys_bits = PLAT_PHYS_BITS,
         .unix_time = cfg->unix_time,
         .ram = m->ram,
-        .ram_size = cfg->ram_size,
         .disk = cfg->disk,
         .kick = pc_kick,
         .console_tx = pc_console_tx,
@@ -175,25 +363,20 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .exit = pc_exit,
         .poweroff = pc_poweroff,
         .reset = pc_reset,
+        .debugcon_tx = cfg->debugcon ? pc_debugcon_tx : NULL,
+        .bios = cfg->bios,
+        .bios_len = cfg->bios_len,
         .opaque = m,
     };
     if (pc_init(&m->pc, &pcc) < 0)
         return fail(err, errlen, "the platform could not be built (see the log)");
 
-    struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
-    struct fw_layout layout;
-    if (fw_build(&fwc, m->ram, cfg->ram_size, &layout, err, errlen) < 0)
-        return -1;
     struct fw_entry entry;
-    char why[256];
-    if (fw_load_kernel(&fwc, m->ram, cfg->ram_size, &layout, cfg->kernel, cfg->kernel_len,
-                       cfg->cmdline, cfg->initrd, cfg->initrd_len, &entry, why, sizeof why) < 0) {
-        /* the loaders speak of "kernel: ..." or "<protocol>: ..."; name the option */
-        const char *rest = strncmp(why, "kernel: ", 8) == 0 ? why + 8 : why;
-        snprintf(err, errlen, "-kernel: %s", rest);
+    if (!cfg->bios && build_firmware(m, &entry, err, errlen) != 0)
         return -1;
-    }
 
+    if (cfg->rip_history > DEBUG_RIPS_MAX)
+        return fail(err, errlen, "-rip-history: too many entries");
     m->vcpus = calloc(cfg->ncpus, sizeof *m->vcpus);
     if (!m->vcpus)
         return fail(err, errlen, "-smp: no memory for the vCPUs");
@@ -203,8 +386,11 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->index = i;
         v->state = vcpu_power_on_state(i);
         v->bus = (struct cpu_bus){
-            .ram = m->ram,
-            .ram_size = cfg->ram_size,
+            .ram = m->ram.low,
+            .ram_size = m->ram.low_size,
+            .ram_high = m->ram.high,
+            .ram_high_base = PLAT_RAM_ABOVE_4G,
+            .ram_high_size = m->ram.high_size,
             .opaque = v,
             .mmio_read = vcpu_mmio_read,
             .mmio_write = vcpu_mmio_write,
@@ -216,6 +402,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
             .cr8_write = vcpu_cr8_write,
+            .ferr = vcpu_ferr,
+            .map_gen = &m->pc.map_gen,
+            .a20_on = &m->pc.a20_on,
+            .rom = cfg->bios ? &m->pc.rom : NULL,
         };
         cpu_init(&v->cpu, &v->bus, i);
         v->cpu.feat.apic_id = i;
@@ -223,13 +413,22 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.feat.tsc_hz = m->clock.hz;
         v->cpu.feat.lapic_hz = m->clock.hz;
         v->cpu.events = &m->pc.lapic[i].events;
+        /* what IF and NMI blocking hold back makes the CPU stop only once they let it through */
+        v->cpu.events_need_if = LAPIC_EV_INTR | LAPIC_EV_EXTINT;
+        v->cpu.events_need_nmi_open = LAPIC_EV_NMI;
         lapic_set_tsc_offset(&m->pc.lapic[i], &v->cpu.tsc_offset);
+        v->cpu.debug = debug_cpu_hooks(cfg->debug);
+        if (cfg->rip_history && alloc_rips(&v->cpu, cfg->rip_history) < 0)
+            return fail(err, errlen, "-rip-history: no memory for the history");
         /* more vCPUs than cores: a guest spinning on a lock another vCPU
          * holds gives way, or the holder may wait a whole host time slice */
         if (cfg->ncpus > host_cpu_count())
             v->cpu.pause_exit_every = MACHINE_PAUSE_EXIT_EVERY;
     }
-    enter_guest(&m->vcpus[0].cpu, &entry);
+    if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
+        enter_guest(&m->vcpus[0].cpu, &entry);
+    if (cfg->debug & DEBUG_CPU_RESET)
+        dump_vcpu(&m->vcpus[0], cfg->bios ? "reset vector" : "boot entry");
     return 0;
 }
 
@@ -268,12 +467,20 @@ static bool take_event(struct vcpu *v)
     struct vcpu_action a = vcpu_next_action(&m->pc.lapic[v->index], &v->state, cpu_irq_flags(&v->cpu));
     switch (a.kind) {
     case VCPU_ACT_NONE:
-    case VCPU_ACT_MACHINE: /* pause requests: none are sent yet */
-        return a.kind != VCPU_ACT_NONE;
+        return false;
+    case VCPU_ACT_MACHINE: /* a dump request; pause requests: none are sent yet */
+        if (a.machine_bits & MACHINE_EV_DUMP)
+            dump_vcpu(v, "register dump requested");
+        return true;
     case VCPU_ACT_INIT:
+        if (m->cfg.debug & DEBUG_CPU_RESET)
+            dump_vcpu(v, "INIT, the state before it");
         cpu_init_reset(&v->cpu);
         return true;
     case VCPU_ACT_SIPI:
+        if (m->cfg.debug & DEBUG_CPU_RESET)
+            host_log("baremu: vCPU %u: SIPI vector 0x%02x: starts at %04x:0000 in real mode\n",
+                     v->index, a.vector, (unsigned)a.vector << 8);
         cpu_start_sipi(&v->cpu, a.vector);
         return true;
     case VCPU_ACT_NMI:
@@ -292,10 +499,26 @@ static bool take_event(struct vcpu *v)
 static void shutdown_report(struct vcpu *v)
 {
     char msg[160];
+    v->shut_down = true;
     snprintf(msg, sizeof msg,
              "triple fault on vCPU %u (last exception %u, error code %#x) at rip %#llx; stopping",
              v->index, v->cpu.exc.vector, v->cpu.exc.error, (unsigned long long)v->cpu.rip);
     machine_stop(v->m, MACHINE_EXIT_SHUTDOWN, msg);
+}
+
+void machine_request_dump(struct machine *m)
+{
+    for (unsigned i = 0; i < m->cfg.ncpus; i++)
+        lapic_post_events(&m->pc.lapic[i], MACHINE_EV_DUMP);
+}
+
+/* after an abnormal stop, with every vCPU stopped: all their registers and histories */
+static void abnormal_report(struct machine *m)
+{
+    for (unsigned i = 0; i < m->cfg.ncpus; i++) {
+        dump_vcpu(&m->vcpus[i], "the machine stopped abnormally; this vCPU's state");
+        debug_log_rips(&m->vcpus[i].cpu, m->cfg.rip_history);
+    }
 }
 
 /* sleep until kicked or until the earliest deadline that concerns this vCPU */
@@ -308,37 +531,6 @@ static void vcpu_sleep(struct vcpu *v)
     host_wait(v->index, t == CLOCK_NEVER ? HOST_NO_DEADLINE : clock_to_source(&m->clock, t));
 }
 
-/*
- * Pending events that the CPU holds back (interrupts while IF=0, an NMI while
- * NMIs are blocked) would end cpu_run at every boundary. Take them out of the
- * event word for one run; the CPU puts them back the moment an instruction
- * lets them through (STI, POPF, IRET, ...: cpu.h, cpu_unhold_events), so
- * they are taken at the next boundary after it, and whatever is still held
- * goes back after the run. An ExtINT follows the 8259's INT line, which may
- * drop meanwhile: the CPU puts back an INTR hint for it, and the line is
- * looked at again when the run ends. Returns what was taken.
- */
-static uint32_t hold_events(struct vcpu *v)
-{
-    struct lapic *l = &v->m->pc.lapic[v->index];
-    unsigned f = cpu_irq_flags(&v->cpu);
-    uint32_t if_mask = f & VCPU_IF ? 0 : LAPIC_EV_INTR | LAPIC_EV_EXTINT;
-    uint32_t nmi_mask = f & VCPU_NMI_BLOCKED ? LAPIC_EV_NMI : 0;
-    if (!(lapic_events(l) & (if_mask | nmi_mask)))
-        return 0;
-    uint32_t held = lapic_take_events(l, if_mask | nmi_mask) & (if_mask | nmi_mask);
-    v->cpu.held_for_if = held & if_mask ? LAPIC_EV_INTR : 0;
-    v->cpu.held_for_nmi = held & nmi_mask;
-    return held;
-}
-
-static void unhold_events(struct vcpu *v, uint32_t held)
-{
-    cpu_unhold_events(&v->cpu);
-    if ((held & LAPIC_EV_EXTINT) && pic_int_asserted(&v->m->pc.pic))
-        lapic_restore_events(&v->m->pc.lapic[v->index], LAPIC_EV_EXTINT);
-}
-
 static void vcpu_loop(void *arg)
 {
     struct vcpu *v = arg;
@@ -349,11 +541,8 @@ static void vcpu_loop(void *arg)
             poll_timers(v);
             continue;
         }
-        uint32_t held = hold_events(v);
-        enum cpu_exit why = cpu_run(&v->cpu, MACHINE_QUANTUM);
-        if (held)
-            unhold_events(v, held);
-        switch (why) {
+        /* events that IF or NMI blocking holds back end the run only once they can be taken */
+        switch (cpu_run(&v->cpu, MACHINE_QUANTUM)) {
         case CPU_EXIT_HLT:
             v->state = VCPU_HALTED;
             break;
@@ -380,6 +569,8 @@ int machine_run(struct machine *m)
             break;
         }
     host_join_vcpus();
+    if (m->exit_status == MACHINE_EXIT_SHUTDOWN)
+        abnormal_report(m);
     if (m->cfg.stats) {
         uint64_t total = 0;
         for (unsigned i = 0; i < m->cfg.ncpus; i++) {

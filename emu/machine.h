@@ -28,11 +28,14 @@
 #include "emu/cpu/cpu.h"
 #include "emu/lock.h"
 #include "emu/pc.h"
+#include "emu/ram.h"
+#include "firmware/fw.h"
 #include "emu/vcpu_events.h"
 
 #define MACHINE_EXIT_SHUTDOWN 4 /* a triple fault: even, so never mistaken for a debug-exit status */
 #define MACHINE_QUANTUM 20000   /* instructions between looks at timers when no event arrives */
 #define MACHINE_EV_STOP (1u << 16) /* a LAPIC_EV_MACHINE bit: the machine is stopping */
+#define MACHINE_EV_DUMP (1u << 17) /* a LAPIC_EV_MACHINE bit: log your registers */
 /* with more vCPUs than host cores, every this many guest PAUSEs hand the core over */
 #define MACHINE_PAUSE_EXIT_EVERY 16
 
@@ -40,14 +43,22 @@
 struct machine_config {
     unsigned ncpus;
     uint64_t ram_size;
-    const uint8_t *kernel; /* the -kernel image */
+    const uint8_t *kernel; /* the -kernel image; NULL with -bios */
     size_t kernel_len;
     const uint8_t *initrd; /* may be NULL */
     size_t initrd_len;
     const char *cmdline; /* -append, may be NULL */
+    /* -bios: a ROM image the BSP starts in at F000:FFF0 (no -kernel then) */
+    const uint8_t *bios;
+    size_t bios_len;
+    /* -debugcon: port 0x402's bytes (SeaBIOS's log); NULL: no debugcon */
+    void (*debugcon)(void *opaque, uint8_t byte);
+    void *debugcon_opaque;
     struct blk_backend disk; /* -drive: the virtio-blk disk; none when disk.read is NULL */
     int64_t unix_time;   /* the RTC's start */
     bool stats;          /* log each vCPU's retired instructions when the machine stops */
+    unsigned debug;      /* -d: DEBUG_* (emu/debug.h) */
+    unsigned rip_history; /* -rip-history: entries per vCPU, 0 for none */
 };
 
 struct machine;
@@ -56,17 +67,29 @@ struct vcpu {
     struct machine *m;
     unsigned index;
     enum vcpu_state state;
+    bool shut_down;     /* it triple-faulted */
     struct cpu_bus bus; /* this vCPU's view: its own LAPIC window */
     struct cpu cpu;
 };
 
+#define MACHINE_E820_ENTRY 20 /* QEMU's struct e820_entry: le64 address, le64 length, le32 type */
+
+/* the bytes behind the machine's fw_cfg items (emu/dev/fwcfg.h keeps pointers) */
+struct machine_fwcfg {
+    uint8_t ram_size[8], nb_cpus[2], max_cpus[2], boot_menu[2];
+    uint8_t kernel_size[4], initrd_size[4], cmdline_size[4];
+    uint8_t e820[FW_E820_MAX * MACHINE_E820_ENTRY];
+};
+
 struct machine {
     struct machine_config cfg;
-    uint8_t *ram;
+    struct guest_ram ram;
+    struct machine_fwcfg fwcfg_data;
     struct clock clock;
     struct pc pc;
     struct vcpu *vcpus;
     struct spinlock split_lock; /* split locked operations, one for all vCPUs */
+    struct spinlock dump_lock;  /* one register dump on the log at a time */
     volatile int stopping; /* set once; every vCPU returns */
     int exit_status;
 };
@@ -77,5 +100,11 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
 int machine_run(struct machine *m);
 /* stop every vCPU with this status (first caller wins); reason goes to the log */
 void machine_stop(struct machine *m, int status, const char *reason);
+/*
+ * Ask every vCPU to log its registers at its next instruction boundary (a
+ * halted one wakes for it and sleeps again). Only atomics and a kick: safe
+ * from a signal handler (the hosted program's SIGUSR1).
+ */
+void machine_request_dump(struct machine *m);
 
 #endif

@@ -53,6 +53,8 @@ static void pc_reset(void *opaque)
 static void pc_a20(void *opaque, bool on)
 {
     struct pc *pc = opaque;
+    __atomic_store_n(&pc->a20_on, on, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&pc->map_gen, 1, __ATOMIC_ACQ_REL); /* every CPU: cpu_map_sync */
     if (pc->cfg.a20)
         pc->cfg.a20(pc->cfg.opaque, on);
 }
@@ -110,7 +112,9 @@ static int register_devices(struct pc *pc)
            i8042_register(&pc->kbc, b) || resetctl_register(&pc->resetctl, b) ||
            pci_host_register(&pc->pci, b) || fwcfg_register(&pc->fwcfg, b) ||
            debugexit_register(&pc->debugexit, b) || testdev_register(&pc->testdev, b) ||
-           (pc->cfg.disk.read && virtio_blk_register(&pc->vblk, b));
+           ferr_register(&pc->ferr, b) ||
+           (pc->cfg.disk.read && virtio_blk_register(&pc->vblk, b)) ||
+           (pc->cfg.debugcon_tx && debugcon_register(&pc->debugcon, b));
 }
 
 int pc_init(struct pc *pc, const struct pc_config *cfg)
@@ -121,6 +125,7 @@ int pc_init(struct pc *pc, const struct pc_config *cfg)
     }
     memset(pc, 0, sizeof *pc);
     pc->cfg = *cfg;
+    pc->a20_on = true;
     const struct clock *clk = cfg->clock;
     bus_init(&pc->bus);
     init_lapics(pc);
@@ -142,16 +147,19 @@ int pc_init(struct pc *pc, const struct pc_config *cfg)
     i8042_init(&pc->kbc, lines);
     resetctl_init(&pc->resetctl, lines);
     pci_host_init(&pc->pci, &pc->resetctl);
-    fwcfg_init(&pc->fwcfg, cfg->ram, cfg->ram_size);
+    fwcfg_init(&pc->fwcfg, &cfg->ram);
     debugexit_init(&pc->debugexit, pc_exit, pc);
+    ferr_init(&pc->ferr, (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_FPU});
     testdev_init(&pc->testdev, isa);
+    debugcon_init(&pc->debugcon, cfg->debugcon_tx, cfg->opaque);
     virtio_blk_init(&pc->vblk, cfg->disk,
-                    (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_VIRTIO_BLK}, cfg->ram,
-                    cfg->ram_size);
+                    (struct irq_line){isa_set_irq, &pc->isa, PLAT_IRQ_VIRTIO_BLK}, &cfg->ram);
     if (register_devices(pc)) {
         host_log("pc: a device range clashes\n");
         return -1;
     }
+    if (cfg->bios && pc_bios_setup(pc) != 0)
+        return -1;
     return 0;
 }
 

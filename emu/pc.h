@@ -25,6 +25,10 @@
  * locks, which only ever reach LAPICs (atomics, no lock) and host_kick().
  * Nothing holding the 8259's or the IOAPIC's lock calls back into a device,
  * so the order is devices -> {8259, IOAPIC} -> LAPIC and cannot cycle.
+ *
+ * The memory map's moving parts live here, for every vCPU's struct cpu_bus:
+ * the A20 gate, and with -bios the ROM and its shadow rights under the PAM
+ * registers (pc_bios.c); a change bumps map_gen, which each CPU follows.
  */
 #ifndef BAREMU_PC_H
 #define BAREMU_PC_H
@@ -32,8 +36,11 @@
 #include "emu/bus.h"
 #include "emu/clock.h"
 #include "emu/cmdline.h"
+#include "emu/cpu/cpu.h"
 #include "emu/dev/acpipm.h"
+#include "emu/dev/debugcon.h"
 #include "emu/dev/debugexit.h"
+#include "emu/dev/ferr.h"
 #include "emu/dev/fwcfg.h"
 #include "emu/dev/hpet.h"
 #include "emu/dev/i8042.h"
@@ -49,6 +56,7 @@
 #include "emu/dev/virtio_blk.h"
 #include "emu/intr.h"
 #include "emu/isa.h"
+#include "emu/ram.h"
 
 #include <stdint.h>
 
@@ -62,8 +70,7 @@ struct pc_config {
     uint64_t lapic_timer_hz;   /* the LAPIC timer's input (CPUID 0x15 reports it); 0: clock->hz */
     unsigned phys_bits;        /* MAXPHYADDR */
     int64_t unix_time;         /* wall-clock seconds now, for the RTC */
-    uint8_t *ram;              /* flat guest RAM at 0, for fw_cfg and virtio DMA */
-    uint64_t ram_size;
+    struct guest_ram ram;      /* guest RAM, for fw_cfg and virtio DMA */
     struct blk_backend disk; /* the virtio-blk disk; none when disk.read is NULL */
     /* the machine's side; any may be NULL */
     void (*kick)(void *opaque, unsigned vcpu); /* host_kick */
@@ -74,8 +81,24 @@ struct pc_config {
     void (*poweroff)(void *opaque);         /* ACPI S5 */
     void (*reset)(void *opaque);            /* 0xcf9, port 0x92, i8042 */
     void (*a20)(void *opaque, bool on);
+    void (*debugcon_tx)(void *opaque, uint8_t byte); /* port 0x402; NULL: no debugcon */
+    /* -bios: a ROM image (a multiple of 64 KiB, at most PC_BIOS_MAX) mapped
+     * at the top of 4 GiB and shadowed below 1 MiB; NULL: none */
+    const uint8_t *bios;
+    uint64_t bios_len;
     void *opaque;
 };
+
+#define PC_BIOS_ALIGN 0x10000ull   /* 64 KiB */
+#define PC_BIOS_MAX   0x1000000ull /* 16 MiB, below every device at the top of 4 GiB */
+#define PC_E820_MAX   4
+
+/* etc/e820 as QEMU's fw_cfg gives it (hw/i386/e820_memory_layout.h): packed */
+struct pc_e820_entry {
+    uint64_t address, length;
+    uint32_t type;
+} __attribute__((packed));
+_Static_assert(sizeof(struct pc_e820_entry) == 20, "etc/e820 entry");
 
 struct pc {
     struct pc_config cfg;
@@ -97,8 +120,18 @@ struct pc {
     struct pci_host pci;
     struct fwcfg fwcfg;
     struct debugexit debugexit;
+    struct ferr ferr;
     struct testdev testdev;
     struct virtio_blk vblk;
+    struct debugcon debugcon;
+    struct cpu_rom rom;  /* with -bios; rom.data NULL otherwise */
+    uint32_t map_gen;    /* bumped on every A20 or shadow change (atomic) */
+    bool a20_on;         /* atomic; on at reset */
+    struct {             /* what fw_cfg hands SeaBIOS: must outlive the device */
+        uint16_t ncpus_le;
+        uint64_t ram_le;
+        struct pc_e820_entry e820[PC_E820_MAX];
+    } bios_items;
     uint64_t console_next;    /* when pc_poll() next looks for console input (atomic) */
     bool hpet_legacy;         /* atomic */
     int pit_level, rtc_level; /* the lines behind the legacy gate (atomic) */
@@ -106,6 +139,10 @@ struct pc {
 
 /* 0, or -1 (logged) on a bad configuration */
 int pc_init(struct pc *pc, const struct pc_config *cfg);
+
+/* pc_bios.c: the -bios machine: the ROM, its shadow and the ROM's MMIO
+ * sinks, the fw_cfg items and CMOS bytes SeaBIOS reads; 0 or -1 (logged) */
+int pc_bios_setup(struct pc *pc);
 
 /* the earliest platform timer deadline, in guest ticks, or CLOCK_NEVER */
 uint64_t pc_next_deadline(struct pc *pc);

@@ -27,6 +27,7 @@
 #define PLAT_LAPIC_BASE 0xfee00000ull       /* each vCPU's local APIC, at reset */
 #define PLAT_LAPIC_SIZE 0x1000ull
 #define PLAT_BIOS_ROM_TOP 0x100000000ull    /* -bios images end at 4 GiB */
+#define PLAT_PHYS_BITS 46                   /* MAXPHYADDR (CPUID 0x80000008): RAM ends below 2^46 */
 
 /* ---- I/O ports ---------------------------------------------------------- */
 #define PLAT_PORT_PIC_MASTER 0x20
@@ -38,8 +39,10 @@
 #define PLAT_PORT_FAST_A20 0x92
 #define PLAT_PORT_PIC_SLAVE 0xa0
 #define PLAT_PORT_TESTDEV_SCRATCH 0xe0      /* pc-testdev scratch ports 0xe0/0xe4/0xe8 */
+#define PLAT_PORT_FPU_IGNNE 0xf0            /* a write drops the x87 error IRQ (IGNNE#) */
 #define PLAT_PORT_DEBUG_EXIT 0xf4           /* isa-debug-exit, as tests configure QEMU */
 #define PLAT_PORT_COM1 0x3f8
+#define PLAT_PORT_DEBUGCON 0x402            /* isa-debugcon, SeaBIOS's log (-bios) */
 #define PLAT_PORT_ELCR 0x4d0                /* 8259 edge/level control, 2 bytes */
 #define PLAT_PORT_FW_CFG 0x510              /* fw_cfg selector; data at +1, DMA at +4 */
 #define PLAT_PORT_PM_BASE 0x600             /* ACPI PM1a event/control, PM timer at +8 */
@@ -55,6 +58,7 @@
 #define PLAT_IRQ_RTC 8
 #define PLAT_IRQ_SCI 9        /* ACPI SCI, level, active high */
 #define PLAT_IRQ_VIRTIO_BLK 10
+#define PLAT_IRQ_FPU 13       /* FERR#: an x87 error with CR0.NE clear */
 #define PLAT_LINT1_NMI 1      /* LAPIC LINT1 carries NMI */
 #define PLAT_LINT0_EXTINT 0   /* LAPIC LINT0 carries the 8259's ExtINT */
 #define PLAT_IOAPIC_ID 0      /* the IOAPIC's ID register at reset, as in QEMU */

@@ -39,6 +39,36 @@
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
 
+/* x87 FPU status word, control word and tags (SDM Vol 1 8.1.3, 8.1.5, 8.1.7) */
+#define FSW_IE 0x0001 /* invalid operation; the six flags as in softfloat.h's SF_* */
+#define FSW_DE 0x0002
+#define FSW_ZE 0x0004
+#define FSW_OE 0x0008
+#define FSW_UE 0x0010
+#define FSW_PE 0x0020
+#define FSW_EXC 0x003f
+#define FSW_SF 0x0040 /* stack fault */
+#define FSW_ES 0x0080 /* error summary: an unmasked exception is pending */
+#define FSW_C0 0x0100
+#define FSW_C1 0x0200
+#define FSW_C2 0x0400
+#define FSW_TOP 0x3800
+#define FSW_TOP_SHIFT 11
+#define FSW_C3 0x4000
+#define FSW_B 0x8000 /* busy: a copy of ES */
+#define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+#define FCW_MASKS 0x003f /* the exception masks, bit for bit over FSW_EXC */
+#define FCW_WRITABLE 0x1f3f /* the rest reads as 0, but bit 6 as 1 (as silicon does) */
+#define FCW_ONES 0x0040
+#define FCW_PC_SHIFT 8
+#define FCW_RC_SHIFT 10
+#define FCW_RESET 0x0040 /* at RESET (SDM Vol 3A table 9-1) */
+#define FCW_DEFAULT 0x037f /* after FNINIT */
+#define FTW_VALID 0
+#define FTW_ZERO 1
+#define FTW_SPECIAL 2
+#define FTW_EMPTY 3
+
 /* page-table entry bits (SDM Vol 3A 4.5) */
 #define PTE_P (1u << 0)
 #define PTE_W (1u << 1)
@@ -129,6 +159,7 @@
 
 /* page geometry (SDM Vol 3A 4.1) */
 #define X86_PAGE_SHIFT 12
+#define X86_A20_BIT    (1ull << 20) /* physical address bit 20, masked while the A20 gate is off */
 #define X86_PAGE_SIZE (1ull << X86_PAGE_SHIFT)
 
 /* #PF error code bits (SDM Vol 3A 4.7) */
@@ -180,6 +211,15 @@
 #define CPUID_1_EDX_PAT (1u << 16)
 #define CPUID_1_EDX_PSE36 (1u << 17)
 #define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_SSE3 (1u << 0)
+#define CPUID_1_ECX_SSSE3 (1u << 9)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define CPUID_1_ECX_OSXSAVE (1u << 27) /* a copy of CR4.OSXSAVE */
+#define CPUID_1_EDX_MMX (1u << 23)
+#define CPUID_1_EDX_FXSR (1u << 24)
+#define CPUID_1_EDX_SSE (1u << 25)
+#define CPUID_1_EDX_SSE2 (1u << 26)
+#define CPUID_D1_EAX_XSAVEOPT (1u << 0)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_80000001_EDX_SYSCALL (1u << 11)
 #define CPUID_80000001_EDX_NX (1u << 20)
@@ -188,9 +228,38 @@
 #define CPUID_80000007_EDX_INVTSC (1u << 8)
 #define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_EBX_BMI1 (1u << 3)
+#define CPUID_7_EBX_SMEP (1u << 7)
+#define CPUID_7_EBX_SMAP (1u << 20)
 #define CPUID_80000001_ECX_LAHF (1u << 0)
 #define CPUID_80000001_ECX_ABM (1u << 5) /* LZCNT */
 #define CPUID_80000001_EDX_LM (1u << 29)
+
+/* MXCSR (SDM Vol 1 10.2.3) */
+#define MXCSR_IE (1u << 0) /* exception flags: invalid, denormal, divide by zero, */
+#define MXCSR_DE (1u << 1) /* overflow, underflow, precision */
+#define MXCSR_ZE (1u << 2)
+#define MXCSR_OE (1u << 3)
+#define MXCSR_UE (1u << 4)
+#define MXCSR_PE (1u << 5)
+#define MXCSR_FLAGS 0x003fu
+#define MXCSR_DAZ (1u << 6)     /* denormals are zeros */
+#define MXCSR_MASKS 0x1f80u     /* IM, DM, ZM, OM, UM, PM: bits 7..12 */
+#define MXCSR_MASK_SHIFT 7
+#define MXCSR_RC_SHIFT 13       /* rounding control, 2 bits */
+#define MXCSR_RC (3u << 13)
+#define MXCSR_FZ (1u << 15)     /* flush to zero */
+#define MXCSR_MM (1u << 17)     /* AMD's misaligned SSE mode, where MXCSR_MASK has it */
+#define MXCSR_DEFAULT 0x1f80u   /* after RESET, INIT and XRSTOR of the init state */
+#define MXCSR_MASK_VALUE 0xffffu /* MXCSR_MASK in FXSAVE: every bit above is reserved (#GP) */
+
+/* XCR0, the XSAVE feature mask (SDM Vol 1 13.3) */
+#define XCR0_X87 (1u << 0)
+#define XCR0_SSE (1u << 1)
+
+/* the XSAVE area (SDM Vol 1 13.4): the FXSAVE-format legacy region, then the header */
+#define FXSAVE_AREA_SIZE 512
+#define XSAVE_HEADER_OFFSET 512
+#define XSAVE_HEADER_SIZE 64
 
 /* exception vectors (SDM Vol 3A 6.3.1) */
 #define VEC_DE 0

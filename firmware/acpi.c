@@ -187,8 +187,10 @@ static int build_fadt(const struct fw_config *cfg, struct fw_region *r, struct f
     f->p_lvl2_lat = PM_C2_NONE;
     f->p_lvl3_lat = PM_C3_NONE;
     f->century = PLAT_CMOS_CENTURY;
-    f->iapc_boot_arch = FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_8042 | FADT_BOOT_NO_VGA |
-                        FADT_BOOT_NO_MSI | FADT_BOOT_NO_ASPM;
+    /* no FADT_BOOT_8042: the platform's i8042 is a reset and A20 line only, with no keyboard,
+     * no mouse and no IRQs, so an OS must not probe for them (docs/firmware.md) */
+    f->iapc_boot_arch =
+        FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_NO_VGA | FADT_BOOT_NO_MSI | FADT_BOOT_NO_ASPM;
     f->flags = fadt_flags(cfg);
     f->reset_reg = gas_io(PLAT_PORT_RESET, 1, ACPI_ACCESS_BYTE);
     f->reset_value = PLAT_RESET_VALUE;

@@ -45,6 +45,7 @@ int fw_load_kernel(const struct fw_config *cfg, uint8_t *ram, uint64_t ram_len,
                    struct fw_entry *entry, char *err, size_t errlen)
 {
     const struct fw_module mod = {initrd, initrd_len, INITRD_MODULE_STRING};
+    const struct fw_module pvh_mod = {initrd, initrd_len, NULL};
     unsigned nmods = initrd != NULL ? 1 : 0;
     switch (fw_kernel_kind(image, len)) {
     case FW_KERNEL_LINUX:
@@ -53,7 +54,7 @@ int fw_load_kernel(const struct fw_config *cfg, uint8_t *ram, uint64_t ram_len,
     case FW_KERNEL_MULTIBOOT:
         return mb1_load(cfg, ram, ram_len, image, len, cmdline, &mod, nmods, entry, err, errlen);
     case FW_KERNEL_PVH:
-        return pvh_load(cfg, ram, ram_len, image, len, cmdline, &mod, nmods, layout->rsdp.addr,
+        return pvh_load(cfg, ram, ram_len, image, len, cmdline, &pvh_mod, nmods, layout->rsdp.addr,
                         entry, err, errlen);
     default:
         if (err != NULL && errlen > 0)

@@ -24,8 +24,9 @@ const char *fw_kernel_kind_name(enum fw_kernel_kind kind);
 
 /*
  * After fw_build() (layout gives the RSDP), load the kernel image with its
- * command line and initrd (either may be NULL; for Multiboot and PVH the
- * initrd is module 0, with the string "initrd") and say how to enter it.
+ * command line and initrd (either may be NULL; for Multiboot the initrd is
+ * module 0 with the string "initrd"; for PVH module 0 with no string, as
+ * QEMU's -kernel -initrd hands it over) and say how to enter it.
  * Returns -1 with err naming the field of a bad image.
  */
 int fw_load_kernel(const struct fw_config *cfg, uint8_t *ram, uint64_t ram_len,

@@ -70,7 +70,7 @@ int fw_build(const struct fw_config *cfg, uint8_t *ram, uint64_t ram_len, struct
 struct fw_module {
     const uint8_t *data;
     size_t len;
-    const char *string;
+    const char *string; /* PVH: NULL gives the module no command line (cmdline_paddr 0) */
 };
 
 enum fw_entry_mode {

@@ -45,9 +45,10 @@ static void write_start_info(const struct fw_load *l, uint8_t *ram, const char *
     at += nmods * sizeof(struct hvm_modlist_entry);
     si.cmdline_paddr = put(ram, &at, cmdline ? cmdline : "", (cmdline ? strlen(cmdline) : 0) + 1);
     for (unsigned i = 0; i < nmods; i++) {
-        const char *s = mods[i].string ? mods[i].string : "";
-        struct hvm_modlist_entry m = {l->mod_at[i], mods[i].len, put(ram, &at, s, strlen(s) + 1),
-                                      0};
+        const char *s = mods[i].string;
+        /* no string: cmdline_paddr 0, as QEMU's PVH option ROM leaves its -initrd module */
+        struct hvm_modlist_entry m = {l->mod_at[i], mods[i].len,
+                                      s ? put(ram, &at, s, strlen(s) + 1) : 0, 0};
         memcpy(ram + list + i * sizeof m, &m, sizeof m);
     }
     memcpy(ram + FW_BOOTINFO_BASE, &si, sizeof si);

@@ -1,15 +1,15 @@
 /*
  * main.c: build/baremu, the emulator as a Linux program.
  *
- * Reads the QEMU-style command line (emu/cmdline.h) and checks the files it
- * names. There is no guest CPU yet (the interpreter is a later issue), so it
- * describes the machine it would run and stops.
+ * Reads the QEMU-style command line (emu/cmdline.h), checks the files it
+ * names, and runs the guest (emu/machine.h) until it stops. SIGUSR1 makes
+ * every vCPU log its registers while the guest goes on.
  *
  * With -dump-tables DIR it writes the firmware tables the guest would get
  * (hosted/dump_tables.c) and exits 0.
  *
  * Exit status: 0 after -h or -dump-tables, 2 for a bad command line or file,
- * 1 otherwise.
+ * otherwise the machine's (emu/machine.h).
  */
 #include "emu/cmdline.h"
 #include "emu/machine.h"
@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +73,16 @@ static int check_file(const char *opt, const char *path, char *err, size_t errle
 
 static int check_files(const struct baremu_config *cfg, char *err, size_t errlen)
 {
-    if (cfg->kernel == NULL) {
+    if (cfg->kernel == NULL && cfg->bios == NULL) {
         snprintf(err, errlen, "-kernel: a guest kernel is required (see -h)");
         return -1;
     }
+    if (cfg->kernel != NULL && cfg->bios != NULL) {
+        snprintf(err, errlen, "-bios: not with -kernel: the ROM boots the machine");
+        return -1;
+    }
     if (check_file("-kernel", cfg->kernel, err, errlen) != 0 ||
+        check_file("-bios", cfg->bios, err, errlen) != 0 ||
         check_file("-initrd", cfg->initrd, err, errlen) != 0 ||
         check_file("-drive", cfg->drive, err, errlen) != 0)
         return -1;
@@ -148,6 +154,24 @@ static struct blk_backend open_disk(const char *path)
                                 .sectors = (uint64_t)st.st_size / SECTOR, .read_only = read_only};
 }
 
+/* kill -USR1: every vCPU logs its registers, and the guest goes on (a hung guest's state) */
+static struct machine *running;
+static void dump_on_signal(int sig)
+{
+    (void)sig;
+    machine_request_dump(running);
+}
+
+/* -debugcon: port 0x402's bytes, unbuffered, so a killed run keeps them */
+static FILE *debugcon_file;
+
+static void debugcon_byte(void *opaque, uint8_t byte)
+{
+    (void)opaque;
+    fputc(byte, debugcon_file);
+    fflush(debugcon_file);
+}
+
 /* build the machine the command line describes and run it; its exit status is ours */
 static int run_machine(const struct baremu_config *cfg)
 {
@@ -158,17 +182,33 @@ static int run_machine(const struct baremu_config *cfg)
         .cmdline = cfg->append,
         .unix_time = (int64_t)time(NULL),
         .stats = cfg->stats,
+        .debug = cfg->debug,
+        .rip_history = cfg->rip_history,
     };
-    mc.kernel = slurp("-kernel", cfg->kernel, &mc.kernel_len);
+    char err[ERR_MAX], line[ERR_MAX];
+    if (cfg->kernel)
+        mc.kernel = slurp("-kernel", cfg->kernel, &mc.kernel_len);
+    if (cfg->bios)
+        mc.bios = slurp("-bios", cfg->bios, &mc.bios_len);
+    if (cfg->debugcon) {
+        debugcon_file = strcmp(cfg->debugcon, "stdio") == 0 ? stdout : fopen(cfg->debugcon, "w");
+        if (!debugcon_file) {
+            snprintf(err, sizeof err, "-debugcon: cannot open '%s': %s", cfg->debugcon,
+                     strerror(errno));
+            die_usage(err);
+        }
+        mc.debugcon = debugcon_byte;
+    }
     if (cfg->initrd)
         mc.initrd = slurp("-initrd", cfg->initrd, &mc.initrd_len);
     if (cfg->drive)
         mc.disk = open_disk(cfg->drive);
-    char err[ERR_MAX], line[ERR_MAX];
     if (machine_create(&m, &mc, err, sizeof err) != 0)
         die_usage(err);
     cmdline_describe(line, sizeof line, cfg);
     fprintf(stderr, "baremu: machine: %s\n", line);
+    running = &m;
+    signal(SIGUSR1, dump_on_signal);
     return machine_run(&m);
 }
 

@@ -57,6 +57,8 @@ void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
         .kernel_len = (size_t)(k->end - k->start),
         .cmdline = cfg->append,
         .stats = cfg->stats,
+        .debug = cfg->debug,
+        .rip_history = cfg->rip_history,
     };
     if (cfg->initrd) {
         const struct boot_module *r = find_module(bi, "-initrd", cfg->initrd);

@@ -62,17 +62,11 @@ HANDLER(op_bt_rm_imm)
     bt_do(c, i, (i->reg & 7) - 4, i->imm, false);
 }
 
-/* BSF, or TZCNT with F3 when the vCPU has BMI1 */
+/* 0F BC */
 HANDLER(op_bsf)
 {
     unsigned size = i->osz;
     uint64_t src = rm_read(c, i, size);
-    if ((i->pfx & PFX_REP) && c->feat.tzcnt) {
-        uint64_t r = src ? (uint64_t)__builtin_ctzll(src) : size * 8;
-        reg_write(c, i, i->reg, size, r);
-        flags_set_status(c, RFLAGS_CF | RFLAGS_ZF, (src ? 0 : RFLAGS_CF) | (r ? 0 : RFLAGS_ZF));
-        return;
-    }
     if (!src) {
         /* the destination is left unchanged (Intel: undefined; AMD: unchanged) */
         flags_set_status(c, RFLAGS_ZF, RFLAGS_ZF);
@@ -82,17 +76,25 @@ HANDLER(op_bsf)
     flags_set_status(c, RFLAGS_ZF, 0);
 }
 
-/* BSR, or LZCNT with F3 (advertised in CPUID 0x80000001 ECX.ABM) */
+/* F3 0F BC: TZCNT when the vCPU has BMI1; a CPU without it ignores the F3 */
+HANDLER(op_tzcnt)
+{
+    if (!c->feat.tzcnt) {
+        op_bsf(c, i);
+        return;
+    }
+    unsigned size = i->osz;
+    uint64_t src = rm_read(c, i, size);
+    uint64_t r = src ? (uint64_t)__builtin_ctzll(src) : size * 8;
+    reg_write(c, i, i->reg, size, r);
+    flags_set_status(c, RFLAGS_CF | RFLAGS_ZF, (src ? 0 : RFLAGS_CF) | (r ? 0 : RFLAGS_ZF));
+}
+
+/* 0F BD */
 HANDLER(op_bsr)
 {
     unsigned size = i->osz;
     uint64_t src = rm_read(c, i, size);
-    if (i->pfx & PFX_REP) {
-        uint64_t r = src ? (uint64_t)(__builtin_clzll(src) - (64 - size * 8)) : size * 8;
-        reg_write(c, i, i->reg, size, r);
-        flags_set_status(c, RFLAGS_CF | RFLAGS_ZF, (src ? 0 : RFLAGS_CF) | (r ? 0 : RFLAGS_ZF));
-        return;
-    }
     if (!src) {
         flags_set_status(c, RFLAGS_ZF, RFLAGS_ZF);
         return;
@@ -101,11 +103,19 @@ HANDLER(op_bsr)
     flags_set_status(c, RFLAGS_ZF, 0);
 }
 
-/* F3 0F B8: POPCNT; without F3 it is JMPE, which we do not have */
+/* F3 0F BD: LZCNT (advertised in CPUID 0x80000001 ECX.ABM) */
+HANDLER(op_lzcnt)
+{
+    unsigned size = i->osz;
+    uint64_t src = rm_read(c, i, size);
+    uint64_t r = src ? (uint64_t)(__builtin_clzll(src) - (64 - size * 8)) : size * 8;
+    reg_write(c, i, i->reg, size, r);
+    flags_set_status(c, RFLAGS_CF | RFLAGS_ZF, (src ? 0 : RFLAGS_CF) | (r ? 0 : RFLAGS_ZF));
+}
+
+/* F3 0F B8: POPCNT (without F3 it is JMPE, which we do not have: the decoder says #UD) */
 HANDLER(op_popcnt)
 {
-    if (!(i->pfx & PFX_REP) || (i->pfx & PFX_REPNE))
-        cpu_ud(c);
     uint64_t src = rm_read(c, i, i->osz);
     reg_write(c, i, i->reg, i->osz, (uint64_t)__builtin_popcountll(src));
     flags_set_status(c, RFLAGS_STATUS, src ? 0 : RFLAGS_ZF);
@@ -136,8 +146,6 @@ HANDLER(op_bswap)
 /* 0F 38 F0 (load) and F1 (store); with F2 these are CRC32, not implemented */
 HANDLER(op_movbe)
 {
-    if (i->pfx & (PFX_REP | PFX_REPNE))
-        cpu_ud(c);
     uint64_t ea = cpu_ea(c, i);
     if (i->op == 0xf0)
         reg_write(c, i, i->reg, i->osz, swap_bytes(mem_read(c, i->seg, ea, i->osz), i->osz));

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/cpu/fxsave.h"
 #include "emu/cpu/insn.h"
 #include "emu/lock.h"
 
@@ -131,12 +132,39 @@ struct cpu;
 
 /*
  * The machine as a vCPU sees it. Guest RAM is one host block, ram[0..ram_size)
- * at guest-physical 0. What is not RAM goes to the mmio callbacks, ports to
- * the io callbacks. Shared by every vCPU of a machine.
+ * at guest-physical 0, and optionally a second, ram_high[0..ram_high_size) at
+ * guest-physical ram_high_base (a PC's RAM above 4 GiB). What is not RAM goes
+ * to the mmio callbacks, ports to the io callbacks. Shared by every vCPU of a
+ * machine.
  */
+/*
+ * A ROM the CPU maps read-only (struct cpu_bus.rom): the -bios image at
+ * [base, base + size) just below 4 GiB, and its last 128 KiB (or all of it,
+ * if smaller) also at 0xE0000-0xFFFFF, where the chipset's PAM registers
+ * (i440FX datasheet 3.2.18) choose per 16 KiB segment of 0xC0000-0xFFFFF
+ * whether reads come from RAM or from the ROM (open bus below the ROM's
+ * alias), and whether writes go to RAM or nowhere. Writes to the ROM itself
+ * are dropped.
+ */
+#define CPU_SHADOW_BASE      0xC0000ull
+#define CPU_SHADOW_END       0x100000ull
+#define CPU_SHADOW_SEG_SHIFT 14 /* 16 KiB */
+#define CPU_SHADOW_SEGS      16
+#define CPU_SHADOW_ALIAS     0x20000ull /* how much of the ROM's end appears below 1 MiB */
+#define CPU_SHADOW_RE        1          /* reads and fetches from RAM (else ROM / open bus) */
+#define CPU_SHADOW_WE        2          /* writes to RAM (else dropped) */
+
+struct cpu_rom {
+    const uint8_t *data;
+    uint64_t base, size;
+    uint8_t shadow[CPU_SHADOW_SEGS]; /* per segment from 0xC0000: CPU_SHADOW_RE|WE (atomic) */
+};
+
 struct cpu_bus {
     uint8_t *ram;
     uint64_t ram_size;
+    uint8_t *ram_high; /* NULL: no second region */
+    uint64_t ram_high_base, ram_high_size;
     void *opaque;
     uint64_t (*mmio_read)(void *opaque, uint64_t pa, unsigned size);
     void (*mmio_write)(void *opaque, uint64_t pa, uint64_t val, unsigned size);
@@ -162,6 +190,20 @@ struct cpu_bus {
     /* CR8 is the LAPIC's TPR[7:4] (SDM Vol 3A 11.8.6); NULL: CR8 is plain storage */
     uint64_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint64_t value);
+    /* FERR#: an x87 waiting instruction found an unmasked exception pending
+     * with CR0.NE clear; the PC routes it to IRQ 13 (SDM Vol 1 8.7). NULL: none */
+    void (*ferr)(void *opaque);
+    /*
+     * The memory map's moving parts, shared by every vCPU: the A20 gate
+     * (port 0x92, the i8042; while it is off, physical address bit 20 reads
+     * as 0: the A20M# pin) and the ROM's shadow rights. Whoever changes them
+     * bumps *map_gen; the CPU compares it when cpu_run starts and after each
+     * OUT, and then re-reads the gate and flushes its TLB (cpu_map_sync).
+     * NULL map_gen: A20 always on, nothing moves.
+     */
+    const uint32_t *map_gen;
+    const bool *a20_on;
+    const struct cpu_rom *rom; /* NULL: no ROM, plain RAM below 1 MiB */
 };
 
 /* why cpu_run returned */
@@ -182,7 +224,45 @@ struct cpu_exception {
     uint64_t cr2; /* for #PF */
 };
 
+/*
+ * Debugging (emu/debug.c: build/baremu -d and -rip-history). The machine
+ * sets these; NULL means off. The hooks sit on the event paths (delivery,
+ * an MSR nobody implements), never on the instruction path, and the RIP
+ * history runs its own copy of the run loop (exec.c), so the plain loop is
+ * the same code with debugging off.
+ */
+enum cpu_event_kind {
+    CPU_EVENT_EXCEPTION, /* detected by the CPU (a fault, a trap, #DB from TF) */
+    CPU_EVENT_EXTERNAL,  /* an interrupt, an NMI, INT1 */
+    CPU_EVENT_SOFTWARE,  /* INT n, INT3, INTO */
+};
+
+struct cpu_debug {
+    void *opaque;
+    /* an event is about to be delivered at the current CS:RIP */
+    void (*event)(void *opaque, const struct cpu *c, unsigned vector, enum cpu_event_kind kind,
+                  bool has_error, uint32_t error);
+    /* RDMSR or WRMSR that raises #GP: an MSR nobody implements, or a value it refuses */
+    void (*bad_msr)(void *opaque, const struct cpu *c, uint32_t msr, bool write, uint64_t value);
+};
+
+/* one entry of the RIP history */
+struct cpu_rip {
+    uint64_t rip;
+    uint16_t cs;
+    uint8_t mode;   /* enum cpu_mode */
+    uint16_t event; /* 0: an instruction at cs:rip; else CPU_RIP_EVENT, the kind and vector of
+                       an event delivered there */
+};
+#define CPU_RIP_EVENT           0x100u
+#define CPU_RIP_KIND_SHIFT      9
+#define CPU_RIP_EVENT_OF(k, v)  (CPU_RIP_EVENT | (unsigned)(k) << CPU_RIP_KIND_SHIFT | (v))
+#define CPU_RIP_EVENT_KIND(e)   ((enum cpu_event_kind)((e) >> CPU_RIP_KIND_SHIFT))
+#define CPU_RIP_EVENT_VECTOR(e) ((e)&0xffu)
+
 /* the features a vCPU advertises and implements */
+#define CPU_AC_SLOTS 16
+
 struct cpu_features {
     bool tzcnt; /* F3 0F BC is TZCNT (BMI1); BSF otherwise */
     /* CMPS reads ES:rDI before DS:rSI, so a fault on both reports rDI's
@@ -190,6 +270,14 @@ struct cpu_features {
      * Zen parts read rDI first); by default DS:rSI is read first, as QEMU
      * and Bochs do. The differential oracle sets it to match its host. */
     bool cmps_dst_first;
+    /* FXSAVE and XSAVE store FOP, FIP, FDP (and FCS, FDS) as zeros unless an
+     * x87 exception is pending (FSW.ES), as AMD parts do; Intel parts store
+     * them. Off by default; the differential oracle sets it to match its host. */
+    bool fpu_ptrs_es_only;
+    /* MXCSR_MASK: the MXCSR bits that may be set (others #GP), as FXSAVE reports them.
+     * MXCSR_MASK_VALUE by default; the oracle takes its host's, which on AMD
+     * parts with misaligned SSE has MXCSR_MM (see simd.h). */
+    uint32_t mxcsr_mask;
     /* what CPUID reports of the machine (0: leave the leaf out) */
     uint32_t apic_id;  /* leaves 1, 0xB, 0x1F */
     unsigned ncpus;    /* the topology of leaves 0xB/0x1F: one core per vCPU */
@@ -207,6 +295,13 @@ struct cpu {
     struct seg ldtr, tr;
     struct dtr gdtr, idtr;
     uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t a20_mask; /* ~0, or ~X86_A20_BIT while the A20 gate is off */
+    uint32_t map_gen;  /* the bus's *map_gen this vCPU's TLB was filled under */
+    /* SMAP (SDM Vol 3A 4.6): TLB slots of user pages a supervisor access
+     * filled with EFLAGS.AC set, dropped when AC clears; more than fit: all */
+    bool fill_ac_dep;  /* the walk just done allowed the access only because of AC */
+    uint8_t n_ac_slots;
+    uint16_t ac_slots[CPU_AC_SLOTS];
     uint64_t efer;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -227,10 +322,6 @@ struct cpu {
     struct cpu_features feat;
 
     const volatile uint32_t *events; /* the machine's event word; NULL: never CPU_EXIT_EVENT */
-    /* event bits the machine took out of *events for one cpu_run because
-     * RFLAGS.IF (held_for_if) or NMI blocking (held_for_nmi) holds them back;
-     * the instruction that lets them through puts them back (see below) */
-    uint32_t held_for_if, held_for_nmi;
     /* 0, or end cpu_run with CPU_EXIT_PAUSE at every pause_exit_every-th PAUSE,
      * so a host with fewer cores than vCPUs can run another vCPU meanwhile */
     uint32_t pause_exit_every, pause_count;
@@ -246,6 +337,9 @@ struct cpu {
     uint8_t sys_access;      /* implicit supervisor accesses (descriptor tables, TSS) */
     uint8_t exit_req;        /* enum cpu_exit a handler asked for (HLT) */
     bool tlb_large;          /* the TLB holds pieces of a large page */
+    /* bits (7:0) of *events the machine can deliver only with RFLAGS.IF set, or
+     * only while NMIs are not blocked: CPU_EXIT_EVENT waits for that (0: at once) */
+    uint8_t events_need_if, events_need_nmi_open;
     uint64_t shadow_at;      /* icount at which an STI or MOV SS interrupt shadow holds */
     uint64_t fill_pa;        /* physical page of the last cpu_tlb_fill */
     uint64_t run_end;        /* icount at which this cpu_run's budget ends */
@@ -256,6 +350,11 @@ struct cpu {
     struct tlb_entry tlb[CPU_TLB_SIZE];
     struct icache_entry icache[ICACHE_SIZE];
     void *jmp[5]; /* __builtin_setjmp buffer for exceptions */
+
+    /* debugging, last so that the hot fields keep their offsets */
+    const struct cpu_debug *debug; /* NULL: no debugging hooks */
+    struct cpu_rip *rips;          /* the RIP history, a ring of rips_mask + 1; NULL: off */
+    uint64_t rips_mask, rips_next; /* rips_next counts every entry written */
 };
 
 /* reset state (SDM Vol 3A 9.1.1), on the given bus */
@@ -268,24 +367,15 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index);
  * only the user-mode embedding (cpu_set_user_mode, the differential tests)
  * stops at them with CPU_EXIT_EXCEPTION.
  *
- * cpu_run() returns CPU_EXIT_EVENT at an instruction boundary soon after
- * *c->events (the LAPIC's event word, set by the machine) is non-zero; the
+ * cpu_run() returns CPU_EXIT_EVENT at the first instruction boundary where
+ * *c->events (the LAPIC's event word, set by the machine) holds something
+ * deliverable: no interrupt shadow, and not only bits that events_need_if
+ * says wait for RFLAGS.IF (or events_need_nmi_open for the end of an NMI
+ * handler); so a pending interrupt comes in right after the STI, POPF or
+ * IRET that opens the window, as SDM Vol 3A 6.8 says. Then the
  * machine asks vcpu_next_action() (emu/vcpu_events.h) what to do, with
  * cpu_irq_flags(), and does it with the calls below.
  */
-
-/*
- * Events the CPU cannot take now. The machine may take pending bits that
- * IF=0 or NMI blocking holds back out of the event word and leave them in
- * held_for_if / held_for_nmi, so that they do not end cpu_run at every
- * boundary. An instruction that sets IF (STI, POPF, IRET, SYSRET, a task
- * switch) or unblocks NMIs (IRET) ORs them back into *events, and cpu_run
- * returns CPU_EXIT_EVENT at the next boundary the interrupt shadow allows:
- * the interrupt is taken right after STI's shadow, as on silicon (SDM Vol 3A
- * 6.8.3). cpu_unhold_events() puts back whatever is still held; the machine
- * calls it after cpu_run.
- */
-void cpu_unhold_events(struct cpu *c);
 
 /* VCPU_IF | VCPU_SHADOW | VCPU_NMI_BLOCKED (emu/vcpu_events.h), same bits */
 unsigned cpu_irq_flags(const struct cpu *c);
@@ -324,9 +414,27 @@ void cpu_tlb_flush(struct cpu *c);
 void cpu_icache_flush(struct cpu *c);
 
 /*
+ * Debugging: the guest-physical address of lin under the vCPU's current
+ * paging mode, without access checks and without touching accessed or dirty
+ * bits; false if no present mapping reaches it.
+ */
+bool cpu_debug_translate(const struct cpu *c, uint64_t lin, uint64_t *pa);
+/* the RAM byte at guest-physical pa (below or above 4 GiB), or NULL where there is none */
+const uint8_t *cpu_debug_ram(const struct cpu *c, uint64_t pa);
+
+/*
  * Decode one instruction at the current RIP without running it; returns its
  * length, or 0 with c->exc set (#UD, #GP for length, #PF on fetch).
  */
 unsigned cpu_decode_length(struct cpu *c);
+
+/*
+ * The x87/MMX/SSE state as an FXSAVE image (fmt64: the REX.W format), and
+ * back. The store writes bytes 0..415 and leaves the reserved and software
+ * bytes 416..511 alone; MXCSR_MASK is what FXSAVE reports. The load takes
+ * MXCSR as it is: whoever calls it checks the reserved bits first.
+ */
+void cpu_fxsave_store(const struct cpu *c, struct fxsave_area *a, bool fmt64);
+void cpu_fxsave_load(struct cpu *c, const struct fxsave_area *a, bool fmt64);
 
 #endif

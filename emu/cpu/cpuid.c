@@ -1,7 +1,7 @@
 /*
  * emu/cpu/cpuid.c: CPUID (SDM Vol 2A CPUID). A GenuineIntel family 6
- * processor that advertises only what baremu implements: no FPU or SSE bits
- * until the x87/SSE issue. Per vCPU: its APIC ID in leaves 1, 0xB and 0x1F,
+ * processor that advertises only what baremu implements: the x87 FPU (x87*.c),
+ * and no SSE bits until the SSE half of issue 8. Per vCPU: its APIC ID in leaves 1, 0xB and 0x1F,
  * with one core per vCPU and one thread per core (10.6 of the SDM's topology
  * enumeration); the TSC and crystal in 0x15/0x16, which Linux trusts from
  * Intel to skip calibration; no architectural PMU (0xA = 0); and a
@@ -104,7 +104,7 @@ static struct cpuid_regs cpuid_leaf(const struct cpu *c, uint32_t leaf, uint32_t
         r.a = CPU_SIGNATURE;
         r.b = (apic_id(c) << 24) | (1u << 16) | (8u << 8); /* 1 logical, 64-byte lines */
         r.c = CPUID_1_ECX_CX16 | CPUID_1_ECX_MOVBE | CPUID_1_ECX_POPCNT | CPUID_1_ECX_HYPERVISOR;
-        r.d = CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV | CPUID_1_EDX_PSE |
+        r.d = CPUID_1_EDX_FPU | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV | CPUID_1_EDX_PSE |
               CPUID_1_EDX_MSR | CPUID_1_EDX_PAE | CPUID_1_EDX_SEP | CPUID_1_EDX_MTRR |
               CPUID_1_EDX_PGE | CPUID_1_EDX_PAT | CPUID_1_EDX_PSE36 | CPUID_1_EDX_CLFLUSH;
         if (machine) {
@@ -112,9 +112,16 @@ static struct cpuid_regs cpuid_leaf(const struct cpu *c, uint32_t leaf, uint32_t
             r.d |= CPUID_1_EDX_APIC;
         }
         break;
+    case 0xd: {
+        uint32_t x[4];
+        cpu_cpuid_xsave(sub, x);
+        r = (struct cpuid_regs){x[0], x[1], x[2], x[3]};
+        break;
+    }
     case 7:
         if (sub == 0)
-            r.b = CPUID_7_EBX_TSC_ADJUST | (c->feat.tzcnt ? CPUID_7_EBX_BMI1 : 0);
+            r.b = CPUID_7_EBX_TSC_ADJUST | (c->feat.tzcnt ? CPUID_7_EBX_BMI1 : 0) | CPUID_7_EBX_SMEP |
+                  CPUID_7_EBX_SMAP;
         break;
     case 0xb:
     case 0x1f:

@@ -51,6 +51,8 @@ static unsigned operand_size(const struct cpu *c, const struct insn *i, unsigned
 {
     if (attr & A_BYTE)
         return 1;
+    if (attr & A_OSZW)
+        return (i->rex & 8) ? 8 : 4;
     bool o16 = i->pfx & PFX_OSZ;
     switch (c->mode) {
     case MODE_LONG64:
@@ -170,6 +172,21 @@ static void legacy_seg(struct insn *i, unsigned seg, bool mode64)
     i->pfx |= PFX_SEG;
 }
 
+/* an A_PFX entry's choice by mandatory prefix; the prefix that chose is used up */
+static const struct opdesc *pfx_select(struct insn *i, const struct opdesc *d)
+{
+    unsigned slot = (i->pfx & PFX_REPNE) ? PFX_SLOT_F2
+                    : (i->pfx & PFX_REP) ? PFX_SLOT_F3
+                    : (i->pfx & PFX_OSZ) ? PFX_SLOT_66
+                                         : PFX_SLOT_NONE;
+    d = &d->group[slot];
+    if (slot == PFX_SLOT_66 && !(d->attr & A_KEEP66))
+        i->pfx &= (uint8_t)~PFX_OSZ;
+    else if (slot >= PFX_SLOT_F3)
+        i->pfx &= (uint8_t) ~(PFX_REP | PFX_REPNE);
+    return d;
+}
+
 void cpu_decode(struct cpu *c, struct insn *i)
 {
     struct fetch f = {.c = c, .lin = c->seg[SEG_CS].base + c->rip};
@@ -243,13 +260,18 @@ opcode:
         if (b == 0x38) {
             b = fetch8(&f);
             d = &optab_0f38[b];
+        } else if (b == 0x3a) {
+            b = fetch8(&f);
+            d = &optab_0f3a[b];
         } else {
             d = &optab_0f[b];
         }
     }
     i->op = b;
+    if (d->attr & A_PFX)
+        d = pfx_select(i, d);
     unsigned attr = d->attr;
-    if (!d->fn && !(attr & A_GROUP))
+    if (!d->fn && !(attr & (A_GROUP | A_REGMEM | A_X87)))
         cpu_ud(c);
     if ((attr & A_I64) && mode64)
         cpu_ud(c);
@@ -263,9 +285,21 @@ opcode:
         i->rm = (uint8_t)(rm | ((i->rex & 1) << 3));
         if (attr & A_GROUP) {
             d = &d->group[(modrm >> 3) & 7];
-            if (!d->fn)
+            if (!d->fn && !(d->attr & A_REGMEM))
                 cpu_ud(c);
             attr = d->attr | (attr & ~(A_GROUP | A_LOCK));
+        } else if (attr & A_X87) {
+            d = i->mod == 3 ? &optab_x87_reg[b & 7][modrm & 0x3f]
+                            : &optab_x87_mem[b & 7][(modrm >> 3) & 7];
+            if (!d->fn)
+                cpu_ud(c);
+            attr = d->attr | (attr & ~A_X87);
+        }
+        if (attr & A_REGMEM) {
+            d = &d->group[i->mod == 3];
+            if (!d->fn)
+                cpu_ud(c);
+            attr = d->attr | (attr & ~(A_REGMEM | A_LOCK));
         }
         if (attr & A_REGONLY) {
             i->mod = 3;

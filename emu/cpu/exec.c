@@ -24,6 +24,7 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->bus = bus;
     c->index = index;
     c->rflags = RFLAGS_FIXED;
+    c->a20_mask = ~0ull;
     c->gpr[REG_RDX] = CPU_SIGNATURE;
     c->cr0 = CR0_ET | CR0_NW | CR0_CD;
     for (unsigned s = 0; s < NUM_SEGS; s++)
@@ -38,8 +39,12 @@ void cpu_init(struct cpu *c, struct cpu_bus *bus, unsigned index)
     c->ldtr.attr = 0x2 | SEG_ATTR_P;
     c->tr.attr = 0xb | SEG_ATTR_P;
     c->pat = 0x0007040600070406ull;
+    c->mxcsr = MXCSR_DEFAULT;
+    c->feat.mxcsr_mask = MXCSR_MASK_VALUE;
+    c->xcr0 = XCR0_X87; /* x87 state is always enabled (SDM Vol 1 13.3) */
     c->apic_base = 0xfee00000ull | (1u << 11) | (index == 0 ? 1u << 8 : 0);
     c->shadow_at = ~0ull;
+    x87_reset(c);
     cpu_icache_flush(c);
     cpu_tlb_flush(c);
     cpu_update_mode(c);
@@ -92,6 +97,7 @@ uint64_t cpu_get_rflags(const struct cpu *c)
 
 void cpu_set_rflags(struct cpu *c, uint64_t rflags)
 {
+    cpu_ac_flags_changed(c, c->rflags, rflags);
     c->rflags = rflags | RFLAGS_FIXED;
     c->lf.op = LF_NONE;
 }
@@ -211,17 +217,44 @@ void cpu_icache_flush(struct cpu *c)
 /* never non-zero: the event word of a vCPU without a machine */
 static const uint32_t no_events;
 
+void cpu_rip_record(struct cpu *c, unsigned event)
+{
+    c->rips[c->rips_next++ & c->rips_mask] = (struct cpu_rip){
+        .rip = c->rip, .cs = c->seg[SEG_CS].sel, .mode = c->mode, .event = (uint16_t)event};
+}
+
+/*
+ * Can the machine deliver something of ev at this boundary? Nothing in an
+ * interrupt shadow; interrupts only with IF set; NMIs only outside an NMI
+ * handler (SDM Vol 3A 6.8.1, 6.7.1). Off the hot path: ev is non-zero.
+ */
+__attribute__((noinline)) static bool event_deliverable(const struct cpu *c, uint32_t ev)
+{
+    if (c->shadow_at == c->icount)
+        return false;
+    if (!(c->rflags & RFLAGS_IF))
+        ev &= ~(uint32_t)c->events_need_if;
+    if (c->nmi_blocked)
+        ev &= ~(uint32_t)c->events_need_nmi_open;
+    return ev != 0;
+}
+
 /*
  * The loop proper, apart from the setjmp so that it keeps its registers. The
- * event word is one load per instruction; an event waits out an interrupt
- * shadow (the machine would find nothing it may deliver there).
+ * event word is one load per instruction; what it holds is looked at only
+ * when it is non-zero. With record (a constant: two copies are compiled)
+ * each instruction's CS:RIP goes into the RIP history before it is
+ * fetched, so a faulting one is the last entry.
  */
-__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t budget)
+static inline __attribute__((always_inline)) enum cpu_exit loop(struct cpu *c, uint64_t budget,
+                                                                bool record)
 {
     const volatile uint32_t *ev = c->events ? c->events : &no_events;
     while (budget--) {
-        if (__builtin_expect(*ev != 0, 0) && c->shadow_at != c->icount)
+        if (__builtin_expect(*ev != 0, 0) && event_deliverable(c, *ev))
             return CPU_EXIT_EVENT;
+        if (record)
+            cpu_rip_record(c, 0);
         const struct insn *i = fetch_insn(c);
         c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
         i->fn(c, i);
@@ -231,6 +264,17 @@ __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t 
     return CPU_EXIT_BUDGET;
 }
 
+__attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t budget)
+{
+    return loop(c, budget, false);
+}
+
+/* the same with the RIP history (-rip-history) */
+__attribute__((noinline)) static enum cpu_exit run_loop_rips(struct cpu *c, uint64_t budget)
+{
+    return loop(c, budget, true);
+}
+
 /*
  * The loop while RFLAGS.TF is set: a #DB trap after each instruction that
  * began with TF set (SDM Vol 3A 18.3.1.4). Back to run_loop once TF is clear.
@@ -238,8 +282,10 @@ __attribute__((noinline)) static enum cpu_exit run_loop(struct cpu *c, uint64_t 
 static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 {
     while (budget-- && (c->rflags & RFLAGS_TF)) {
-        if (c->events && *c->events && c->shadow_at != c->icount)
+        if (c->events && *c->events && event_deliverable(c, *c->events))
             return CPU_EXIT_EVENT;
+        if (c->rips)
+            cpu_rip_record(c, 0);
         const struct insn *i = fetch_insn(c);
         c->next_rip = (c->rip + i->len) & ip_mask[c->mode];
         i->fn(c, i);
@@ -253,6 +299,7 @@ static enum cpu_exit run_step(struct cpu *c, uint64_t budget)
 
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
 {
+    cpu_map_sync(c); /* once per call: another vCPU may have changed the map */
     c->run_end = c->icount + budget;
     if (__builtin_setjmp(c->jmp)) {
         /* an exception, or a handler asking to stop (HLT) */
@@ -274,7 +321,8 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t budget)
     }
     while (c->icount < c->run_end) {
         if (!(c->rflags & RFLAGS_TF) || c->stop_at_exc)
-            return run_loop(c, c->run_end - c->icount);
+            return c->rips ? run_loop_rips(c, c->run_end - c->icount)
+                           : run_loop(c, c->run_end - c->icount);
         enum cpu_exit e = run_step(c, c->run_end - c->icount);
         if (e != CPU_EXIT_BUDGET)
             return e;

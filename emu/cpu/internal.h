@@ -12,38 +12,65 @@
 /* ---- memory (mem.c) ----------------------------------------------------- */
 enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 
+/* the host address of guest-physical [pa, pa + len) if it is all RAM of one region, else NULL */
+static inline uint8_t *bus_ram(const struct cpu_bus *b, uint64_t pa, uint64_t len)
+{
+    if (pa < b->ram_size)
+        return b->ram_size - pa >= len ? b->ram + pa : NULL;
+    uint64_t off = pa - b->ram_high_base;
+    if (!b->ram_high || pa < b->ram_high_base || off >= b->ram_high_size ||
+        b->ram_high_size - off < len)
+        return NULL;
+    return b->ram_high + off;
+}
+
 /* CPUID leaf 1 EAX, and RDX at reset: family 6, model 0x55 (a Skylake server) */
 #define CPU_SIGNATURE 0x00050654u
 
 /* opcode attributes (struct opdesc.attr) */
-#define A_MODRM   0x0001  /* a ModRM byte follows */
-#define A_BYTE    0x0002  /* 8-bit operand size */
-#define A_IMM8    0x0004  /* imm8, sign-extended */
-#define A_IMMZ    0x0008  /* imm16 or imm32 (sign-extended to 64 with osz 8) */
-#define A_IMMV    0x0010  /* imm16, imm32 or imm64 by operand size */
-#define A_IMM16   0x0020  /* imm16, zero-extended */
-#define A_ENTER   0x0040  /* imm16 then imm8 */
-#define A_MOFFS   0x0080  /* an address-size offset */
-#define A_D64     0x0100  /* operand size defaults to 64 in 64-bit mode */
-#define A_F64     0x0200  /* operand size is 64 in 64-bit mode */
-#define A_I64     0x0400  /* invalid in 64-bit mode */
-#define A_LOCK    0x0800  /* LOCK allowed with a memory destination */
-#define A_MEM     0x1000  /* the r/m operand must be memory */
-#define A_GROUP   0x2000  /* ModRM.reg selects from opdesc.group */
-#define A_UIMM8   0x4000  /* imm8, zero-extended */
-#define A_REGONLY 0x8000  /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
-#define A_FARPTR  0x10000 /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_MODRM   0x0001   /* a ModRM byte follows */
+#define A_BYTE    0x0002   /* 8-bit operand size */
+#define A_IMM8    0x0004   /* imm8, sign-extended */
+#define A_IMMZ    0x0008   /* imm16 or imm32 (sign-extended to 64 with osz 8) */
+#define A_IMMV    0x0010   /* imm16, imm32 or imm64 by operand size */
+#define A_IMM16   0x0020   /* imm16, zero-extended */
+#define A_ENTER   0x0040   /* imm16 then imm8 */
+#define A_MOFFS   0x0080   /* an address-size offset */
+#define A_D64     0x0100   /* operand size defaults to 64 in 64-bit mode */
+#define A_F64     0x0200   /* operand size is 64 in 64-bit mode */
+#define A_I64     0x0400   /* invalid in 64-bit mode */
+#define A_LOCK    0x0800   /* LOCK allowed with a memory destination */
+#define A_MEM     0x1000   /* the r/m operand must be memory */
+#define A_GROUP   0x2000   /* ModRM.reg selects from opdesc.group */
+#define A_UIMM8   0x4000   /* imm8, zero-extended */
+#define A_REGONLY 0x8000   /* ModRM.mod is ignored: the r/m operand is a register (MOV CRn) */
+#define A_FARPTR  0x10000  /* ptr16:16/32: offset in imm, selector in imm2 */
+#define A_PFX     0x20000  /* the mandatory prefix selects from opdesc.group: none, 66, F3, F2 */
+#define A_REGMEM  0x40000  /* ModRM.mod selects from opdesc.group: memory, register */
+#define A_KEEP66  0x80000  /* in an A_PFX 66 slot: 66 stays the operand-size prefix */
+#define A_OSZW    0x100000 /* a general register operand of 32 bits, 64 with REX.W (MOVD) */
+#define A_X87     0x200000 /* D8..DF: the handler from optab_x87_mem/_reg by ModRM */
 
 struct opdesc {
     insn_fn fn; /* NULL: #UD */
     uint32_t attr;
-    const struct opdesc *group; /* with A_GROUP: 8 entries */
+    const struct opdesc *group; /* A_GROUP: 8 entries; A_PFX: 4; A_REGMEM: 2 */
 };
+
+/*
+ * The slots of an A_PFX entry (SDM Vol 2A 2.1.2): F2 or F3, whichever came
+ * last, chooses before 66; a 66 that chooses is no operand-size prefix.
+ */
+enum { PFX_SLOT_NONE, PFX_SLOT_66, PFX_SLOT_F3, PFX_SLOT_F2 };
 
 /* opcode maps (optab.c) */
 extern const struct opdesc optab_1byte[256];
 extern const struct opdesc optab_0f[256];
 extern const struct opdesc optab_0f38[256];
+extern const struct opdesc optab_0f3a[256];
+/* x87 escapes D8..DF: memory forms by ModRM.reg, register forms by ModRM[5:0] */
+extern const struct opdesc optab_x87_mem[8][8];
+extern const struct opdesc optab_x87_reg[8][64];
 
 /* decode.c: decode at c->rip into *i; raises on #UD, #GP, #PF */
 void cpu_decode(struct cpu *c, struct insn *i);
@@ -60,9 +87,9 @@ __attribute__((noreturn)) void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_
 enum { DCLS_NONE, DCLS_BENIGN, DCLS_CONTRIB, DCLS_PF, DCLS_DF };
 /* where an event comes from: it decides EXT in error codes and the gate DPL check */
 enum ev_kind {
-    EV_EXC,  /* an exception the CPU detected */
-    EV_EXT,  /* an external interrupt or NMI */
-    EV_SOFT, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
+    EV_EXC = CPU_EVENT_EXCEPTION, /* an exception the CPU detected */
+    EV_EXT = CPU_EVENT_EXTERNAL,  /* an external interrupt or NMI */
+    EV_SOFT = CPU_EVENT_SOFTWARE, /* INT n, INT3, INTO: the gate's DPL is checked, EXT is 0 */
 };
 /* deliver through the IDT (IVT in real mode); ret is the RIP pushed. May raise. */
 void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
@@ -73,13 +100,6 @@ bool cpu_exception_take(struct cpu *c);
 __attribute__((noreturn)) void cpu_exit_now(struct cpu *c, enum cpu_exit why);
 /* exit_req: leave the run loop after this instruction and go on (not a cpu_exit) */
 #define CPU_EXIT_RESCHED 0x80
-/* put back held events that IF or NMI blocking no longer holds (cpu.h, cpu_unhold_events) */
-void cpu_events_unblocked_slow(struct cpu *c);
-static inline void cpu_events_unblocked(struct cpu *c)
-{
-    if (__builtin_expect((c->held_for_if | c->held_for_nmi) != 0, 0))
-        cpu_events_unblocked_slow(c);
-}
 /* end a handler that may have set RFLAGS.TF: single-stepping runs its own loop */
 void cpu_tf_check(struct cpu *c, uint64_t old_rflags);
 /* INT n, INT3, INTO from a handler: a trap to vector, returning after the instruction */
@@ -107,6 +127,21 @@ enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
 void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has_err,
                      uint32_t errcode, uint64_t ret);
 
+/*
+ * x87.c: a pending unmasked x87 exception (FSW.ES) met by a waiting x87
+ * instruction or an MMX one: #MF with CR0.NE, FERR# without (SDM Vol 1 8.7)
+ */
+void x87_pending(struct cpu *c);
+/* x87.c: FSW.ES and B from the flags and the masks (after FLDCW, FLDENV, FRSTOR, FXRSTOR) */
+void x87_update_es(struct cpu *c);
+/* the FCW bits that exist: masks, PC, RC, X; bit 6 reads as 1 (SDM Vol 1 8.1.5) */
+#define FCW_LOAD_MASK 0x1f3f
+
+/* xsave.c: XGETBV and XSETBV (0F 01 D0, D1, through op_grp7), CPUID leaf 0xD */
+void cpu_xgetbv(struct cpu *c, const struct insn *i);
+void cpu_xsetbv(struct cpu *c, const struct insn *i);
+void cpu_cpuid_xsave(uint32_t sub, uint32_t r[4]);
+
 /* ---- system state (seg.c, sys.c) ----------------------------------------- */
 /* implicit supervisor accesses at a linear address (descriptor tables, TSS, IDT) */
 uint64_t sys_read(struct cpu *c, uint64_t lin, unsigned size);
@@ -131,6 +166,9 @@ void cpu_write_cr0(struct cpu *c, uint64_t v);
 uint64_t cpu_guest_tsc(struct cpu *c); /* bus->tsc and IA32_TSC writes */
 void cpu_lgdt_lidt(struct cpu *c, const struct insn *i, struct dtr *t);
 void cpu_sgdt_sidt(struct cpu *c, const struct insn *i, const struct dtr *t);
+
+/* debugging (exec.c): a RIP history entry at the current CS:RIP (event 0: an instruction) */
+void cpu_rip_record(struct cpu *c, unsigned event);
 
 /* paging (paging.c): the physical address of lin for acc, with A/D updates; raises #PF */
 uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *perm);
@@ -221,6 +259,44 @@ static inline uint64_t cpu_linear(struct cpu *c, unsigned seg, uint64_t off, uns
  * when they are not in one host RAM run (split lock, MMIO).
  */
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size);
+/* follow the memory map (A20 gate, ROM shadow rights: struct cpu_bus); the
+ * TLB holds host pointers computed under the old map, so a change drops it
+ * (the decoded-instruction cache revalidates its bytes, so it follows) */
+static inline void cpu_map_sync(struct cpu *c)
+{
+    const uint32_t *gen = c->bus->map_gen;
+    if (__builtin_expect(gen && __atomic_load_n(gen, __ATOMIC_ACQUIRE) != c->map_gen, 0)) {
+        c->map_gen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+        bool on = !c->bus->a20_on || __atomic_load_n(c->bus->a20_on, __ATOMIC_ACQUIRE);
+        c->a20_mask = on ? ~0ull : ~X86_A20_BIT;
+        cpu_tlb_flush(c);
+    }
+}
+
+/*
+ * Alignment checking (SDM Vol 3A 6.15 interrupt 17): at CPL 3 with CR0.AM
+ * and EFLAGS.AC, a misaligned data access is #AC(0). While it is on, the
+ * TLB caches nothing (cpu_tlb_fill), so every access takes the slow path,
+ * which checks; the fast paths pay nothing. CR0 writes and CPL changes
+ * flush the TLB already; an AC change at CPL 3 must too.
+ */
+static inline bool cpu_ac_active(const struct cpu *c)
+{
+    return c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & RFLAGS_AC);
+}
+
+void cpu_smap_drop(struct cpu *c); /* mem.c */
+
+static inline void cpu_ac_flags_changed(struct cpu *c, uint64_t old, uint64_t new_flags)
+{
+    if (!((old ^ new_flags) & RFLAGS_AC))
+        return;
+    if (c->cpl == 3 && (c->cr0 & CR0_AM))
+        cpu_tlb_flush(c);
+    else if (c->n_ac_slots && !(new_flags & RFLAGS_AC))
+        cpu_smap_drop(c); /* SMAP: what AC allowed is no longer allowed */
+}
+
 /* the slow path: fill the TLB entry for lin and return its host page, or raise; 0 for MMIO */
 uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc);
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size);
@@ -322,6 +398,24 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
 uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, bool locked,
                      rmw_fn op, uint64_t arg, uint64_t aux);
 
+/*
+ * size bytes at seg:off (a multiple of 8, at most a page), for the SIMD and
+ * save-area instructions: #GP(0) unless aligned to align (0: any); every
+ * page is reached before a byte moves, so a fault changes nothing.
+ */
+void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsigned size,
+                    unsigned align);
+void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
+                     unsigned align);
+/* the segment and alignment checks alone: the block's linear address */
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc);
+/* the same checks, and the block's pages reached */
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc);
+/* byte k of a block at lin, wrapped as linear addresses wrap outside 64-bit mode */
+uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k);
+
 /* the register in the opcode's low bits (50+r, B8+r, C8+r, ...) */
 static inline unsigned opreg(const struct insn *i)
 {
@@ -398,6 +492,8 @@ HANDLER(op_bt_rm_r);
 HANDLER(op_bt_rm_imm);
 HANDLER(op_bsf);
 HANDLER(op_bsr);
+HANDLER(op_tzcnt);
+HANDLER(op_lzcnt);
 HANDLER(op_popcnt);
 HANDLER(op_bswap);
 HANDLER(op_movbe);
@@ -514,5 +610,56 @@ HANDLER(op_sysexit);
 /* msr.c */
 HANDLER(op_rdmsr);
 HANDLER(op_wrmsr);
+/* x87.c, x87_env.c, x87_ldst.c, x87_arith.c, x87_trans.c */
+void x87_reset(struct cpu *c);
+HANDLER(op_fldcw);
+HANDLER(op_fnstcw);
+HANDLER(op_fnstsw);
+HANDLER(op_fnstsw_ax);
+HANDLER(op_fnclex);
+HANDLER(op_fninit);
+HANDLER(op_fnop);
+HANDLER(op_fwait);
+HANDLER(op_ffree);
+HANDLER(op_fdecstp);
+HANDLER(op_fincstp);
+HANDLER(op_fnstenv);
+HANDLER(op_fldenv);
+HANDLER(op_fnsave);
+HANDLER(op_frstor);
+HANDLER(op_fld_m32);
+HANDLER(op_fld_m64);
+HANDLER(op_fld_m80);
+HANDLER(op_fld_st);
+HANDLER(op_fild);
+HANDLER(op_fldconst);
+HANDLER(op_fst_m);
+HANDLER(op_fstp_m80);
+HANDLER(op_fst_st);
+HANDLER(op_fist);
+HANDLER(op_fisttp);
+HANDLER(op_fbld);
+HANDLER(op_fbstp);
+HANDLER(op_fxch);
+HANDLER(op_fcmov);
+HANDLER(op_farith_m);
+HANDLER(op_farith_st0);
+HANDLER(op_farith_sti);
+HANDLER(op_fucom);
+HANDLER(op_fcomi);
+HANDLER(op_ftst);
+HANDLER(op_fxam);
+HANDLER(op_fchs_fabs);
+HANDLER(op_fsqrt);
+HANDLER(op_frndint);
+HANDLER(op_fscale);
+HANDLER(op_fxtract);
+HANDLER(op_fprem);
+HANDLER(op_f2xm1);
+HANDLER(op_fyl2x);
+HANDLER(op_fyl2xp1);
+HANDLER(op_fptan);
+HANDLER(op_fpatan);
+HANDLER(op_fsincos);
 
 #endif

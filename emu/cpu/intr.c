@@ -264,6 +264,12 @@ static void deliver_prot(struct cpu *c, unsigned vector, bool has_err, uint32_t 
 void cpu_deliver(struct cpu *c, unsigned vector, bool has_err, uint32_t err, enum ev_kind kind,
                  uint64_t ret)
 {
+    if (__builtin_expect(c->debug != NULL || c->rips != NULL, 0)) {
+        if (c->rips)
+            cpu_rip_record(c, CPU_RIP_EVENT_OF(kind, vector));
+        if (c->debug && c->debug->event)
+            c->debug->event(c->debug->opaque, c, vector, (enum cpu_event_kind)kind, has_err, err);
+    }
     c->delivering = (uint8_t)(kind == EV_EXC ? exc_class(vector) : DCLS_BENIGN);
     if (c->mode == MODE_REAL)
         deliver_real(c, vector, ret);
@@ -294,29 +300,6 @@ void cpu_soft_int(struct cpu *c, unsigned vector)
 }
 
 /* ---- the machine's entry points --------------------------------------------- */
-
-static void events_put_back(struct cpu *c, uint32_t bits)
-{
-    if (bits && c->events)
-        __atomic_fetch_or((uint32_t *)(uintptr_t)c->events, bits, __ATOMIC_ACQ_REL);
-}
-
-void cpu_events_unblocked_slow(struct cpu *c)
-{
-    uint32_t bits = 0;
-    if (c->held_for_if && (c->rflags & RFLAGS_IF))
-        bits |= c->held_for_if, c->held_for_if = 0;
-    if (c->held_for_nmi && !c->nmi_blocked)
-        bits |= c->held_for_nmi, c->held_for_nmi = 0;
-    events_put_back(c, bits);
-}
-
-void cpu_unhold_events(struct cpu *c)
-{
-    uint32_t bits = c->held_for_if | c->held_for_nmi;
-    c->held_for_if = c->held_for_nmi = 0;
-    events_put_back(c, bits);
-}
 
 unsigned cpu_irq_flags(const struct cpu *c)
 {
@@ -441,6 +424,7 @@ static void iret_prot(struct cpu *c, unsigned osz)
         (void)cpu_pop(c, osz), (void)cpu_pop(c, osz), (void)cpu_pop(c, osz);
     }
     c->rflags = iret_flags(cur, fl, osz, old_cpl);
+    cpu_ac_flags_changed(c, cur, c->rflags);
     uint64_t tf_old = cur;
     c->lf.op = LF_NONE;
     c->seg[SEG_CS] = cs;
@@ -460,7 +444,6 @@ HANDLER(op_iret)
         iret_real(c, i->osz);
     else
         iret_prot(c, i->osz);
-    cpu_events_unblocked(c);
 }
 
 /* CD ib */

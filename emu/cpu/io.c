@@ -37,8 +37,10 @@ uint32_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size)
 
 void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint32_t v)
 {
-    if (c->bus->io_out)
+    if (c->bus->io_out) {
         c->bus->io_out(c->bus->opaque, port, v & (uint32_t)size_mask(size), size);
+        cpu_map_sync(c); /* the write may have changed the map (A20, PAM) */
+    }
 }
 
 /* I/O is 8, 16 or 32 bits wide: REX.W does not make it 64 */
@@ -88,5 +90,4 @@ HANDLER(op_sti)
     if (!(c->rflags & RFLAGS_IF))
         c->shadow_at = c->icount + 1;
     c->rflags |= RFLAGS_IF;
-    cpu_events_unblocked(c); /* taken after the shadow */
 }

@@ -7,6 +7,8 @@
  * Paging (paging.c) fills the TLB; the user-mode embedding maps linear to
  * physical one to one, or through its bus translate hook.
  */
+#include <string.h>
+
 #include "emu/cpu/internal.h"
 
 uint64_t cpu_ea(const struct cpu *c, const struct insn *i)
@@ -67,8 +69,22 @@ uint64_t cpu_linear_slow(struct cpu *c, unsigned seg, uint64_t off, unsigned siz
     return (s->base + off) & 0xffffffffull;
 }
 
+void cpu_smap_drop(struct cpu *c)
+{
+    if (c->n_ac_slots > CPU_AC_SLOTS) {
+        cpu_tlb_flush(c);
+        return;
+    }
+    for (unsigned k = 0; k < c->n_ac_slots; k++) {
+        struct tlb_entry *e = &c->tlb[c->ac_slots[k]];
+        e->tag = e->wtag = e->xtag = CPU_TLB_INVALID;
+    }
+    c->n_ac_slots = 0;
+}
+
 void cpu_tlb_flush(struct cpu *c)
 {
+    c->n_ac_slots = 0;
     c->tlb_large = false;
     for (unsigned k = 0; k < CPU_TLB_SIZE; k++)
         c->tlb[k].tag = c->tlb[k].wtag = c->tlb[k].xtag = CPU_TLB_INVALID;
@@ -86,6 +102,49 @@ static uint32_t pf_error(const struct cpu *c, enum access acc)
 
 /* bytes that read as all ones: fetches from what is neither RAM nor a page */
 static const uint8_t open_bus[X86_PAGE_SIZE] = {[0 ... X86_PAGE_SIZE - 1] = 0xff};
+
+/* what the ROM and its shadow make of a physical page (struct cpu_rom) */
+enum rom_map {
+    ROM_NONE,    /* not the ROM's business: RAM or MMIO as usual */
+    ROM_HOST,    /* *host, with *perm narrowed; cacheable */
+    ROM_UNCACHE, /* *host for this access only: reads of the page come from elsewhere */
+    ROM_DROP,    /* a write that goes nowhere: the MMIO path, where the platform drops it */
+};
+
+static enum rom_map rom_map(const struct cpu_rom *rom, uint64_t pa, enum access acc,
+                            const struct cpu_bus *bus, const uint8_t **host, unsigned *perm)
+{
+    if (pa >= rom->base && pa - rom->base < rom->size) {
+        if (acc == ACC_WRITE)
+            return ROM_DROP;
+        *host = rom->data + (pa - rom->base);
+        *perm &= ~CPU_PERM_W;
+        return ROM_HOST;
+    }
+    if (pa < CPU_SHADOW_BASE || pa >= CPU_SHADOW_END || pa >= bus->ram_size)
+        return ROM_NONE;
+    unsigned r = __atomic_load_n(&rom->shadow[(pa - CPU_SHADOW_BASE) >> CPU_SHADOW_SEG_SHIFT],
+                                 __ATOMIC_ACQUIRE);
+    if (acc == ACC_WRITE) {
+        if (!(r & CPU_SHADOW_WE))
+            return ROM_DROP;
+        *host = bus->ram + pa;
+        return r & CPU_SHADOW_RE ? ROM_HOST : ROM_UNCACHE;
+    }
+    if (!(r & CPU_SHADOW_WE))
+        *perm &= ~CPU_PERM_W;
+    if (r & CPU_SHADOW_RE) {
+        *host = bus->ram + pa;
+        return ROM_HOST;
+    }
+    *perm &= ~CPU_PERM_W; /* reads from the ROM: writes must come back here */
+    uint64_t alias = rom->size < CPU_SHADOW_ALIAS ? rom->size : CPU_SHADOW_ALIAS;
+    if (pa >= CPU_SHADOW_END - alias)
+        *host = rom->data + rom->size - (CPU_SHADOW_END - pa);
+    else
+        *host = open_bus;
+    return ROM_HOST;
+}
 
 uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
 {
@@ -109,19 +168,47 @@ uintptr_t cpu_tlb_fill(struct cpu *c, uint64_t lin, enum access acc)
             pa = cpu_page_walk(c, lin, acc, &perm);
         else if (!(c->efer & EFER_LMA))
             pa &= 0xffffffffull;
+        pa &= c->a20_mask; /* the A20M# pin: every physical access */
         c->fill_pa = pa;
-        if (pa >= bus->ram_size || bus->ram_size - pa < X86_PAGE_SIZE)
-            return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
-        host = bus->ram + pa;
+        const uint8_t *rom_host = NULL;
+        enum rom_map rm = bus->rom ? rom_map(bus->rom, pa, acc, bus, &rom_host, &perm) : ROM_NONE;
+        if (rm == ROM_DROP)
+            return 0;
+        if (rm == ROM_UNCACHE)
+            return (uintptr_t)rom_host;
+        if (rm == ROM_HOST) {
+            host = (uint8_t *)(uintptr_t)rom_host; /* never written through: no wtag */
+        } else {
+            host = bus_ram(bus, pa, X86_PAGE_SIZE);
+            if (!host)
+                return acc == ACC_FETCH ? (uintptr_t)open_bus : 0;
+        }
     }
-    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights */
-    if (c->sys_access && c->cpl == 3)
+    /* implicit supervisor accesses at CPL 3 are not cached: the TLB holds CPL 3 rights;
+     * nor is anything while alignment checking is on (cpu_ac_active) */
+    if ((c->sys_access && c->cpl == 3) || cpu_ac_active(c))
         return (uintptr_t)host;
+    if (__builtin_expect(c->fill_ac_dep, 0)) {
+        c->fill_ac_dep = false;
+        if (c->n_ac_slots < CPU_AC_SLOTS)
+            c->ac_slots[c->n_ac_slots] = (uint16_t)(e - c->tlb);
+        c->n_ac_slots += c->n_ac_slots <= CPU_AC_SLOTS; /* CPU_AC_SLOTS + 1: too many */
+    }
     e->tag = page;
     e->wtag = (perm & CPU_PERM_W) ? page : CPU_TLB_INVALID;
     e->xtag = (perm & CPU_PERM_X) ? page : CPU_TLB_INVALID;
     e->host = (uintptr_t)host;
     return e->host;
+}
+
+/* #AC(0) for a misaligned data access while alignment checking is on; the
+ * operand sizes here are powers of two but for the 6- and 10-byte far
+ * pointers and descriptors, which only need word alignment (XXX: SDM table
+ * 6-7 wants 4 for a 6-byte pointer) */
+static void ac_check(struct cpu *c, uint64_t lin, unsigned size)
+{
+    if (__builtin_expect(cpu_ac_active(c), 0) && !c->sys_access && (lin & ((size & -size) - 1)))
+        cpu_raise(c, VEC_AC, 0);
 }
 
 /* host address of one byte, or 0 for MMIO (then *pa is its physical address) */
@@ -136,6 +223,7 @@ static uintptr_t byte_host(struct cpu *c, uint64_t lin, enum access acc, uint64_
 uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1, pa, pa2;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_READ, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
@@ -161,6 +249,7 @@ uint64_t cpu_read_slow(struct cpu *c, uint64_t lin, unsigned size)
 void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 {
     uint64_t end = lin + size - 1, pa, pa2;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, &pa);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT)) {
         if (h)
@@ -184,6 +273,7 @@ void cpu_write_slow(struct cpu *c, uint64_t lin, unsigned size, uint64_t v)
 uint8_t *cpu_host_rmw(struct cpu *c, uint64_t lin, unsigned size)
 {
     uint64_t end = lin + size - 1;
+    ac_check(c, lin, size);
     uintptr_t h = byte_host(c, lin, ACC_WRITE, NULL);
     if ((end >> X86_PAGE_SHIFT) == (lin >> X86_PAGE_SHIFT))
         return (uint8_t *)h;
@@ -262,4 +352,62 @@ uint64_t cpu_rmw(struct cpu *c, const struct insn *i, unsigned size, rmw_fn op, 
         return old;
     }
     return cpu_rmw_mem(c, i->seg, cpu_ea(c, i), size, i->pfx & PFX_LOCK, op, arg, aux);
+}
+
+/*
+ * A block of memory for the SIMD and save-area instructions: seg:off to a
+ * linear address with the segment checks, the alignment check (#GP(0)
+ * unless align-aligned, SDM Vol 1 11.6.9; 0 for none), and both pages
+ * reached before anything moves, so that a fault leaves memory as it was.
+ * size is at most a page.
+ */
+uint64_t cpu_block_check(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                         enum access acc)
+{
+    /* the alignment #GP(0) comes before the segment checks, #SS included (as on AMD Zen) */
+    uint64_t base = c->mode == MODE_LONG64 && seg < SEG_FS ? 0 : c->seg[seg].base;
+    if (align && ((base + off) & (align - 1)))
+        cpu_gp0(c);
+    return cpu_linear(c, seg, off, size, acc);
+}
+
+uint64_t cpu_block_linear(struct cpu *c, unsigned seg, uint64_t off, unsigned size, unsigned align,
+                          enum access acc)
+{
+    uint64_t lin = cpu_block_check(c, seg, off, size, align, acc);
+    uint64_t last = lin + size - 1;
+    if (c->mode != MODE_LONG64)
+        last &= 0xffffffffull;
+    if ((last ^ lin) >> X86_PAGE_SHIFT) {
+        /* a fault on the second page reports its first byte in CR2, as silicon does */
+        (void)cpu_tlb_fill(c, lin, acc);
+        (void)cpu_tlb_fill(c, last & ~(X86_PAGE_SIZE - 1), acc);
+    }
+    return lin;
+}
+
+uint64_t cpu_block_at(const struct cpu *c, uint64_t lin, unsigned k)
+{
+    return c->mode == MODE_LONG64 ? lin + k : (lin + k) & 0xffffffffull;
+}
+
+void cpu_read_block(struct cpu *c, unsigned seg, uint64_t off, void *buf, unsigned size,
+                    unsigned align)
+{
+    uint64_t lin = cpu_block_linear(c, seg, off, size, align, ACC_READ);
+    for (unsigned k = 0; k < size; k += 8) {
+        uint64_t v = cpu_read_lin(c, cpu_block_at(c, lin, k), 8);
+        memcpy((uint8_t *)buf + k, &v, 8);
+    }
+}
+
+void cpu_write_block(struct cpu *c, unsigned seg, uint64_t off, const void *buf, unsigned size,
+                     unsigned align)
+{
+    uint64_t lin = cpu_block_linear(c, seg, off, size, align, ACC_WRITE);
+    for (unsigned k = 0; k < size; k += 8) {
+        uint64_t v;
+        memcpy(&v, (const uint8_t *)buf + k, 8);
+        cpu_write_lin(c, cpu_block_at(c, lin, k), 8, v);
+    }
 }

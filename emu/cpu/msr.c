@@ -195,6 +195,13 @@ static int msr_set(struct cpu *c, uint32_t msr, uint64_t v)
     return 0;
 }
 
+/* -d guest_errors: an MSR access that is about to #GP */
+static void bad_msr(const struct cpu *c, uint32_t msr, bool write, uint64_t v)
+{
+    if (c->debug && c->debug->bad_msr)
+        c->debug->bad_msr(c->debug->opaque, c, msr, write, v);
+}
+
 /* 0F 32 */
 HANDLER(op_rdmsr)
 {
@@ -203,8 +210,10 @@ HANDLER(op_rdmsr)
         cpu_gp0(c);
     uint32_t msr = (uint32_t)c->gpr[REG_RCX];
     uint64_t v = 0;
-    if (!msr_get(c, msr, &v) && (!c->bus->rdmsr || c->bus->rdmsr(c->bus->opaque, msr, &v) != 0))
+    if (!msr_get(c, msr, &v) && (!c->bus->rdmsr || c->bus->rdmsr(c->bus->opaque, msr, &v) != 0)) {
+        bad_msr(c, msr, false, 0);
         cpu_gp0(c);
+    }
     c->gpr[REG_RAX] = (uint32_t)v;
     c->gpr[REG_RDX] = v >> 32;
 }
@@ -218,6 +227,8 @@ HANDLER(op_wrmsr)
     uint32_t msr = (uint32_t)c->gpr[REG_RCX];
     uint64_t v = (c->gpr[REG_RDX] << 32) | (uint32_t)c->gpr[REG_RAX];
     int r = msr_set(c, msr, v);
-    if (r < 0 || (r == 0 && (!c->bus->wrmsr || c->bus->wrmsr(c->bus->opaque, msr, v) != 0)))
+    if (r < 0 || (r == 0 && (!c->bus->wrmsr || c->bus->wrmsr(c->bus->opaque, msr, v) != 0))) {
+        bad_msr(c, msr, true, v);
         cpu_gp0(c);
+    }
 }

@@ -23,9 +23,8 @@
 /* the table entry at physical pa: a host pointer into RAM, or NULL */
 static uint8_t *pte_host(struct cpu *c, uint64_t pa, unsigned size)
 {
-    if (pa >= c->bus->ram_size || c->bus->ram_size - pa < size)
-        return NULL;
-    return c->bus->ram + pa;
+    pa &= c->a20_mask; /* table reads are physical accesses too */
+    return bus_ram(c->bus, pa, size);
 }
 
 static uint64_t pte_read(struct cpu *c, uint64_t pa, unsigned size)
@@ -63,7 +62,9 @@ uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *p
     bool user = c->cpl == 3 && !c->sys_access;
     bool nxe = (c->efer & EFER_NXE) != 0;
     uint32_t err = (user ? PFERR_U : 0) | (acc == ACC_WRITE ? PFERR_W : 0) |
-                   (acc == ACC_FETCH && nxe && (c->cr4 & CR4_PAE) ? PFERR_I : 0);
+                   (acc == ACC_FETCH && ((nxe && (c->cr4 & CR4_PAE)) || (c->cr4 & CR4_SMEP))
+                        ? PFERR_I
+                        : 0); /* 4.7: I/D with NX paging or SMEP */
     struct walk w = {.n = 0};
     uint64_t pa, leaf_mask; /* leaf_mask: the offset bits inside the page */
     bool w_ok = true, u_ok = true, x_ok = true;
@@ -149,6 +150,25 @@ uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *p
     if ((user && !u_ok) || (acc == ACC_WRITE && (user ? !w_ok : !sup_w)) ||
         (acc == ACC_FETCH && !x_ok))
         walk_fault(c, lin, err | PFERR_P);
+    /*
+     * SMEP: no supervisor fetch from a user page. SMAP: no supervisor data
+     * access to a user page, unless it is explicit, at CPL < 3, with
+     * EFLAGS.AC set (4.6.1). A page so allowed is marked for the TLB, which
+     * drops it when AC clears (cpu_smap_drop).
+     */
+    c->fill_ac_dep = false;
+    if (!user && u_ok) {
+        if (c->cr4 & CR4_SMEP) {
+            if (acc == ACC_FETCH)
+                walk_fault(c, lin, err | PFERR_P);
+            x_ok = false;
+        }
+        if ((c->cr4 & CR4_SMAP) && acc != ACC_FETCH) {
+            if (c->sys_access || c->cpl == 3 || !(c->rflags & RFLAGS_AC))
+                walk_fault(c, lin, err | PFERR_P);
+            c->fill_ac_dep = true;
+        }
+    }
 
     /* accessed on every level, dirty on the leaf for a write (4.8) */
     for (unsigned k = 0; k < w.n; k++)
@@ -159,4 +179,65 @@ uint64_t cpu_page_walk(struct cpu *c, uint64_t lin, enum access acc, unsigned *p
     if (leaf_mask > 0xfff)
         c->tlb_large = true;
     return (pa | (lin & leaf_mask)) & ~0xfffull;
+}
+
+/* a table entry for the debugger: no rights, no A/D updates, nothing raised */
+static bool debug_pte(const struct cpu *c, uint64_t pa, unsigned size, uint64_t *e)
+{
+    const uint8_t *p = bus_ram(c->bus, pa & c->a20_mask, size);
+    if (!p)
+        return false;
+    *e = size == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED)
+                   : __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+    return (*e & PTE_P) != 0;
+}
+
+const uint8_t *cpu_debug_ram(const struct cpu *c, uint64_t pa)
+{
+    return bus_ram(c->bus, pa & c->a20_mask, 1);
+}
+
+bool cpu_debug_translate(const struct cpu *c, uint64_t lin, uint64_t *pa)
+{
+    uint64_t e;
+    if (c->bus->translate)
+        return false; /* the user-mode embedding's pages are its own business */
+    if (!(c->cr0 & CR0_PG)) {
+        *pa = c->mode == MODE_LONG64 ? lin : lin & 0xffffffffull;
+        return true;
+    }
+    if (!(c->cr4 & CR4_PAE)) {
+        if (!debug_pte(c, (c->cr3 & 0xfffff000u) + ((lin >> 22) & 0x3ff) * 4, 4, &e))
+            return false;
+        if ((e & PTE_PS) && (c->cr4 & CR4_PSE)) {
+            *pa = (e & 0xffc00000u) | ((e & PTE32_PSE36) << 19) | (lin & 0x3fffff);
+            return true;
+        }
+        if (!debug_pte(c, (e & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4, 4, &e))
+            return false;
+        *pa = (e & 0xfffff000u) | (lin & 0xfff);
+        return true;
+    }
+    uint64_t table;
+    unsigned shift;
+    if (c->efer & EFER_LMA) {
+        table = c->cr3 & PHYS_MASK;
+        shift = 39;
+    } else {
+        if (!debug_pte(c, (c->cr3 & CR3_PAE_MASK) + ((lin >> 30) & 3) * 8, 8, &e))
+            return false;
+        table = e & PHYS_MASK;
+        shift = 21;
+    }
+    for (;;) {
+        if (!debug_pte(c, table + ((lin >> shift) & 0x1ff) * 8, 8, &e))
+            return false;
+        if (shift == 12 || ((e & PTE_PS) && (shift == 21 || shift == 30))) {
+            uint64_t off = (1ull << shift) - 1;
+            *pa = (e & PHYS_MASK & ~off) | (lin & off);
+            return true;
+        }
+        table = e & PHYS_MASK;
+        shift -= 9;
+    }
 }

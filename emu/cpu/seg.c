@@ -333,7 +333,7 @@ void cpu_far_jump(struct cpu *c, uint16_t sel, uint64_t off, unsigned osz, bool 
             far_call_gate(c, sel, g, call);
             return;
         }
-        if (!lma && (t == DESC_TSS_AVAIL || t == DESC_TASK)) {
+        if (!lma && (t == DESC_TSS_AVAIL || t == DESC_TSS16_AVAIL || t == DESC_TASK)) {
             /* a task switch (SDM Vol 3A 7.3): the descriptor must be visible here */
             if (desc_dpl(g) < c->cpl || desc_dpl(g) < (sel & SEL_RPL))
                 cpu_raise(c, VEC_GP, SEL_ERR(sel));

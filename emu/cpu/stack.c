@@ -112,7 +112,6 @@ HANDLER(op_popf)
         mask &= 0xffff;
     /* XXX: virtual-8086 mode and CR4.PVI are not modelled */
     cpu_set_rflags(c, ((cur & ~mask) | (v & mask)) & ~(uint64_t)RFLAGS_RF);
-    cpu_events_unblocked(c);
     cpu_tf_check(c, cur);
 }
 

@@ -16,7 +16,7 @@
 /* CR4 bits of the features baremu implements */
 #define CR4_VALID                                                                                  \
     (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR |             \
-     CR4_OSXMMEXCPT)
+     CR4_OSXMMEXCPT | CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
 
 /* flat segments of the boot protocols (selectors as Linux's boot GDT: 0x10 code, 0x18 data) */
 static struct seg flat_seg(uint16_t sel, uint16_t attr)
@@ -180,6 +180,16 @@ static void rdtscp(struct cpu *c)
     c->gpr[REG_RCX] = (uint32_t)c->tsc_aux;
 }
 
+/* 0F 01 CA CLAC, 0F 01 CB STAC (SDM Vol 2A): CPL 0 only; no lock prefix, no
+ * virtual-8086 mode (not modelled) */
+static void stac_clac(struct cpu *c, bool set)
+{
+    if (c->cpl)
+        cpu_ud(c);
+    uint64_t fl = cpu_get_rflags(c);
+    cpu_set_rflags(c, set ? fl | RFLAGS_AC : fl & ~(uint64_t)RFLAGS_AC);
+}
+
 HANDLER(op_grp7)
 {
     unsigned op = i->reg & 7;
@@ -188,10 +198,16 @@ HANDLER(op_grp7)
             swapgs(c);
         else if (op == 7 && (i->rm & 7) == 1)
             rdtscp(c);
+        else if (op == 2 && (i->rm & 7) == 0)
+            cpu_xgetbv(c, i);
+        else if (op == 2 && (i->rm & 7) == 1)
+            cpu_xsetbv(c, i);
+        else if (op == 1 && ((i->rm & 7) == 2 || (i->rm & 7) == 3))
+            stac_clac(c, (i->rm & 7) == 3);
         else if (op == 4 || op == 6)
             goto msw;
         else
-            cpu_ud(c); /* MONITOR, MWAIT, VMX, XGETBV, ...: not offered */
+            cpu_ud(c); /* MONITOR, MWAIT, VMX, ...: not offered */
         return;
     }
     switch (op) {
@@ -295,7 +311,6 @@ HANDLER(op_sysret)
     c->seg[SEG_SS] = flat_seg((uint16_t)((sel + 8) | 3), data_attr | DPL3);
     uint64_t old = cpu_get_rflags(c);
     cpu_set_rflags(c, (c->gpr[REG_R11] & 0x3c7fd7) & ~(uint64_t)(RFLAGS_RF | RFLAGS_VM));
-    cpu_events_unblocked(c);
     cpu_set_cpl(c, 3);
     cpu_update_mode(c);
     c->next_rip = rip;
@@ -347,17 +362,24 @@ HANDLER(op_sysexit)
 struct init_keep {
     struct cpu_features feat;
     const volatile uint32_t *events;
+    uint8_t events_need_if, events_need_nmi_open;
     uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc_aux, pat, misc_enable, tsc_offset, tsc_adjust, mtrr_def;
     uint64_t mtrr_fixed[11], mtrr_var[16];
     uint64_t icount;
+    struct x87_state x87;
+    union xmm xmm[16];
+    uint32_t mxcsr;
+    uint64_t xcr0;
 };
 
 void cpu_init_reset(struct cpu *c)
 {
     struct init_keep k = {.feat = c->feat,
                           .events = c->events,
+                          .events_need_if = c->events_need_if,
+                          .events_need_nmi_open = c->events_need_nmi_open,
                           .kernel_gs_base = c->kernel_gs_base,
                           .star = c->star,
                           .lstar = c->lstar,
@@ -372,11 +394,15 @@ void cpu_init_reset(struct cpu *c)
                           .tsc_offset = c->tsc_offset,
                           .tsc_adjust = c->tsc_adjust,
                           .mtrr_def = c->mtrr_def,
-                          .icount = c->icount};
+                          .icount = c->icount,
+                          .x87 = c->x87};
     memcpy(k.mtrr_fixed, c->mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(k.mtrr_var, c->mtrr_var, sizeof k.mtrr_var);
+    memcpy(k.xmm, c->xmm, sizeof k.xmm);
+    k.mxcsr = c->mxcsr, k.xcr0 = c->xcr0;
     cpu_init(c, c->bus, c->index); /* EFER and the rest as at RESET */
     c->feat = k.feat, c->events = k.events, c->kernel_gs_base = k.kernel_gs_base;
+    c->events_need_if = k.events_need_if, c->events_need_nmi_open = k.events_need_nmi_open;
     c->star = k.star, c->lstar = k.lstar, c->cstar = k.cstar, c->sfmask = k.sfmask;
     c->sysenter_cs = k.sysenter_cs, c->sysenter_esp = k.sysenter_esp;
     c->sysenter_eip = k.sysenter_eip, c->tsc_aux = k.tsc_aux, c->pat = k.pat;
@@ -385,6 +411,9 @@ void cpu_init_reset(struct cpu *c)
     memcpy(c->mtrr_fixed, k.mtrr_fixed, sizeof k.mtrr_fixed);
     memcpy(c->mtrr_var, k.mtrr_var, sizeof k.mtrr_var);
     c->icount = k.icount;
+    c->x87 = k.x87;                       /* INIT keeps the x87 state (SDM Vol 3A table 9-1) */
+    memcpy(c->xmm, k.xmm, sizeof c->xmm); /* and the SSE state, and XCR0 */
+    c->mxcsr = k.mxcsr, c->xcr0 = k.xcr0;
 }
 
 void cpu_start_sipi(struct cpu *c, uint8_t vector)

@@ -1,23 +1,49 @@
 /*
- * emu/cpu/task.c: hardware task switches between 32-bit TSSs (SDM Vol 3A
- * 7.3, "Task Switching"): JMP or CALL to a TSS descriptor or a task gate,
- * an interrupt or exception through an IDT task gate (how 32-bit Linux takes
- * #DF), and IRET with NT set. 16-bit TSSs and IA-32e mode (which has no task
- * switches) are #GP. The new task's segment registers get the checks of 7.3
- * step 12, faulting #TS/#NP/#SS with the selector, in the new task.
+ * emu/cpu/task.c: hardware task switches (SDM Vol 3A 7.3, "Task
+ * Switching"): JMP or CALL to a TSS descriptor or a task gate, an interrupt
+ * or exception through an IDT task gate (how 32-bit Linux takes #DF), and
+ * IRET with NT set; between 32-bit TSSs and 16-bit ones (7.6, figure 7-11)
+ * in any mix. IA-32e mode has no task switches (#GP). The new task's segment
+ * registers get the checks of 7.3 step 12, faulting #TS/#NP/#SS with the
+ * selector, in the new task.
+ *
+ * A 16-bit TSS holds no CR3, FS, GS or upper register halves. Entering a
+ * 16-bit task loads FS and GS with null selectors, leaves CR3, clears the
+ * upper halves of EIP and EFLAGS and sets those of the general registers to
+ * 0xFFFF, as QEMU and Bochs do (the SDM leaves them open).
  */
 #include "emu/cpu/internal.h"
 
-/* 32-bit TSS layout (7.2.1, figure 7-2) */
-#define TSS_LINK      0x00
-#define TSS_CR3       0x1c
-#define TSS_EIP       0x20
-#define TSS_EFLAGS    0x24
-#define TSS_GPRS      0x28 /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI */
-#define TSS_SEGS      0x48 /* ES, CS, SS, DS, FS, GS */
-#define TSS_LDT       0x60
-#define TSS_MIN_LIMIT 0x67
-#define DESC_BUSY     (2ull << 40) /* the busy bit of a TSS descriptor's type */
+/* where a TSS keeps what (7.2.1 figure 7-2, 7.6 figure 7-11) */
+struct tss_layout {
+    unsigned width; /* of IP, FLAGS and each general register: 4 or 2 */
+    unsigned cr3;   /* 0: none */
+    unsigned eip, eflags;
+    unsigned gprs;        /* EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI */
+    unsigned segs, nsegs; /* ES, CS, SS, DS (, FS, GS), a word each in slots of seg_stride */
+    unsigned seg_stride;
+    unsigned ldt;
+    unsigned min_limit;
+};
+
+static const struct tss_layout tss32 = {4, 0x1c, 0x20, 0x24, 0x28, 0x48, 6, 4, 0x60, 0x67};
+static const struct tss_layout tss16 = {2, 0, 0x0e, 0x10, 0x12, 0x22, 4, 2, 0x2a, 0x2b};
+
+#define TSS_LINK  0x00
+#define DESC_BUSY (2ull << 40) /* the busy bit of a TSS descriptor's type */
+#define UPPER16   0xffff0000u  /* what a 16-bit task's general registers get above bit 15 */
+
+/* the layout of a TSS descriptor type (available or busy), or NULL */
+static const struct tss_layout *tss_layout(unsigned type)
+{
+    switch (type & ~2u) {
+    case DESC_TSS_AVAIL:
+        return &tss32;
+    case DESC_TSS16_AVAIL:
+        return &tss16;
+    }
+    return NULL;
+}
 
 static void set_busy(struct cpu *c, uint16_t sel, bool busy)
 {
@@ -69,28 +95,33 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
         cpu_raise(c, VEC_GP, err);
     unsigned type = (d >> 40) & 0x1f;
     bool want_busy = why == TASK_IRET;
-    if (type != (want_busy ? DESC_TSS_BUSY : DESC_TSS_AVAIL)) /* XXX: 16-bit TSS */
+    const struct tss_layout *nl = tss_layout(type);
+    if (!nl || ((type & 2) != 0) != want_busy)
         cpu_raise(c, want_busy ? VEC_TS : VEC_GP, err);
     if (!(d & (1ull << 47)))
         cpu_raise(c, VEC_NP, err);
     struct seg ntr = desc_to_seg(sel, d);
-    if (ntr.limit < TSS_MIN_LIMIT)
+    if (ntr.limit < nl->min_limit)
         cpu_raise(c, VEC_TS, err);
-    if ((c->tr.attr & SEG_ATTR_TYPE & ~2u) != DESC_TSS_AVAIL || c->tr.limit < TSS_MIN_LIMIT)
+    const struct tss_layout *ol = tss_layout(c->tr.attr & SEG_ATTR_TYPE);
+    if (!ol || c->tr.limit < ol->min_limit)
         cpu_raise(c, VEC_TS, c->tr.sel & ~SEL_RPL);
 
     /* read the new task's state before anything is written (a fault leaves the old task) */
     uint64_t nb = ntr.base;
-    uint32_t ncr3 = (uint32_t)sys_read(c, nb + TSS_CR3, 4);
-    uint32_t neip = (uint32_t)sys_read(c, nb + TSS_EIP, 4);
-    uint32_t nfl = (uint32_t)sys_read(c, nb + TSS_EFLAGS, 4);
+    unsigned w = nl->width;
+    uint32_t ncr3 = nl->cr3 ? (uint32_t)sys_read(c, nb + nl->cr3, 4) : (uint32_t)c->cr3;
+    uint32_t neip = (uint32_t)sys_read(c, nb + nl->eip, w);
+    uint32_t nfl = (uint32_t)sys_read(c, nb + nl->eflags, w);
     uint32_t ngpr[8];
-    uint16_t nseg[NUM_SEGS];
+    uint16_t nseg[NUM_SEGS] = {0}; /* a 16-bit TSS has no FS, GS: null */
     for (unsigned k = 0; k < 8; k++)
-        ngpr[k] = (uint32_t)sys_read(c, nb + TSS_GPRS + 4 * k, 4);
-    for (unsigned k = 0; k < NUM_SEGS; k++)
-        nseg[k] = (uint16_t)sys_read(c, nb + TSS_SEGS + 4 * k, 2);
-    uint16_t nldt = (uint16_t)sys_read(c, nb + TSS_LDT, 2);
+        ngpr[k] = (uint32_t)sys_read(c, nb + nl->gprs + w * k, w) | (w == 2 ? UPPER16 : 0);
+    for (unsigned k = 0; k < nl->nsegs; k++)
+        nseg[k] = (uint16_t)sys_read(c, nb + nl->segs + nl->seg_stride * k, 2);
+    uint16_t nldt = (uint16_t)sys_read(c, nb + nl->ldt, 2);
+    if (nfl & RFLAGS_VM)
+        cpu_raise(c, VEC_GP, err); /* XXX: virtual-8086 tasks are not modelled, as in IRET */
 
     /* steps 5 to 9: busy bits, NT, the old state, the back link */
     uint64_t fl = cpu_get_rflags(c);
@@ -99,12 +130,13 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
     if (why == TASK_IRET)
         fl &= ~(uint64_t)RFLAGS_NT;
     uint64_t ob = c->tr.base;
-    sys_write(c, ob + TSS_EIP, 4, ret);
-    sys_write(c, ob + TSS_EFLAGS, 4, fl);
+    unsigned ow = ol->width;
+    sys_write(c, ob + ol->eip, ow, ret);
+    sys_write(c, ob + ol->eflags, ow, fl);
     for (unsigned k = 0; k < 8; k++)
-        sys_write(c, ob + TSS_GPRS + 4 * k, 4, c->gpr[k]);
-    for (unsigned k = 0; k < NUM_SEGS; k++)
-        sys_write(c, ob + TSS_SEGS + 4 * k, 2, c->seg[k].sel);
+        sys_write(c, ob + ol->gprs + ow * k, ow, c->gpr[k]);
+    for (unsigned k = 0; k < ol->nsegs; k++)
+        sys_write(c, ob + ol->segs + ol->seg_stride * k, 2, c->seg[k].sel);
     if (why == TASK_CALL || why == TASK_INT) {
         nfl |= RFLAGS_NT;
         sys_write(c, nb + TSS_LINK, 2, c->tr.sel);
@@ -121,7 +153,6 @@ void cpu_task_switch(struct cpu *c, uint16_t sel, enum task_reason why, bool has
         cpu_tlb_flush(c);
     }
     cpu_set_rflags(c, nfl);
-    cpu_events_unblocked(c);
     for (unsigned k = 0; k < 8; k++)
         c->gpr[k] = ngpr[k];
     c->rip = c->next_rip = neip;

@@ -75,9 +75,9 @@ static uint8_t next_byte(struct fwcfg *f)
 
 static void dma_run(struct fwcfg *f, uint64_t addr)
 {
-    if (addr > f->ram_size || f->ram_size - addr < DMA_DESC_SIZE)
+    uint8_t *d = guest_ram_ptr(&f->ram, addr, DMA_DESC_SIZE);
+    if (!d)
         return; /* the descriptor itself is not in RAM: nothing to report into */
-    uint8_t *d = f->ram + addr;
     uint32_t control = get_be32(d), length = get_be32(d + 4);
     uint64_t target = get_be64(d + 8);
     if (control & FW_CFG_DMA_SELECT) {
@@ -88,13 +88,14 @@ static void dma_run(struct fwcfg *f, uint64_t addr)
     if (control & FW_CFG_DMA_WRITE) {
         result = FW_CFG_DMA_ERROR; /* XXX: no writable items */
     } else if (control & (FW_CFG_DMA_READ | FW_CFG_DMA_SKIP)) {
-        if (control & FW_CFG_DMA_READ && (target > f->ram_size || f->ram_size - target < length)) {
+        uint8_t *buf = control & FW_CFG_DMA_READ ? guest_ram_ptr(&f->ram, target, length) : NULL;
+        if (control & FW_CFG_DMA_READ && !buf) {
             result = FW_CFG_DMA_ERROR;
         } else {
             for (uint32_t i = 0; i < length; i++) {
                 uint8_t b = next_byte(f);
-                if (control & FW_CFG_DMA_READ)
-                    f->ram[target + i] = b;
+                if (buf)
+                    buf[i] = b;
             }
         }
     }
@@ -152,11 +153,11 @@ int fwcfg_register(struct fwcfg *f, struct bus *bus)
     return bus_register_pio(bus, PLAT_PORT_FW_CFG, FW_CFG_PORTS, &fwcfg_ops, f);
 }
 
-void fwcfg_init(struct fwcfg *f, uint8_t *ram, uint64_t ram_size)
+void fwcfg_init(struct fwcfg *f, const struct guest_ram *ram)
 {
     memset(f, 0, sizeof *f);
-    f->ram = ram;
-    f->ram_size = ram ? ram_size : 0;
+    if (ram)
+        f->ram = *ram;
     f->id[0] = FW_CFG_ID_TRADITIONAL | FW_CFG_ID_DMA;
     fwcfg_add(f, FW_CFG_SIGNATURE, signature, sizeof signature);
     fwcfg_add(f, FW_CFG_ID, f->id, sizeof f->id);

@@ -11,8 +11,9 @@
  * The signature and ID items are built in. Writes through DMA or the data
  * port are not supported (no writable items; XXX).
  *
- * Guest RAM for DMA is the flat block at guest-physical 0, as struct cpu_bus
- * sees it; DMA outside it sets the error bit.
+ * DMA reaches all of guest RAM (struct guest_ram: below the hole and above
+ * 4 GiB); a descriptor or buffer outside it, or across its end, sets the
+ * error bit.
  *
  * Locking: one spinlock.
  */
@@ -21,6 +22,7 @@
 
 #include "emu/bus.h"
 #include "emu/lock.h"
+#include "emu/ram.h"
 
 #include <stdint.h>
 
@@ -97,11 +99,11 @@ struct fwcfg {
     uint16_t selector;
     uint32_t offset;
     uint64_t dma_addr;
-    uint8_t *ram;
-    uint64_t ram_size;
+    struct guest_ram ram;
 };
 
-void fwcfg_init(struct fwcfg *f, uint8_t *ram, uint64_t ram_size);
+/* ram: where DMA goes; NULL for none */
+void fwcfg_init(struct fwcfg *f, const struct guest_ram *ram);
 int fwcfg_register(struct fwcfg *f, struct bus *bus);
 /* 0, or -1 if the key is taken or the table is full; data must outlive the device */
 int fwcfg_add(struct fwcfg *f, uint16_t key, const void *data, uint32_t len);

@@ -173,11 +173,6 @@ uint32_t lapic_take_events(struct lapic *l, uint32_t mask)
     return __atomic_fetch_and(&l->events, ~mask, __ATOMIC_ACQ_REL);
 }
 
-void lapic_restore_events(struct lapic *l, uint32_t bits)
-{
-    __atomic_fetch_or(&l->events, bits, __ATOMIC_ACQ_REL);
-}
-
 void lapic_post_events(struct lapic *l, uint32_t bits)
 {
     post(l, bits & LAPIC_EV_MACHINE);
@@ -760,6 +755,38 @@ int lapic_rdmsr(struct lapic *l, uint32_t msr, uint64_t *value)
 }
 
 #define X2APIC_ICR_RESERVED (~(uint64_t)ICR_LO_MASK & 0xffffffffull)
+#define DCR_DEFINED         0xbu
+
+/*
+ * The bits an x2APIC register defines (11.12.1.2 Table 11-6, Figures 11-8
+ * and 11-10): writing 1 to any other is #GP (11.12.1.3). Read-only bits such
+ * as delivery status and remote IRR are defined, so writing back a value
+ * just read is never a fault. Registers not listed are read-only or
+ * reserved whole, and reg_write() refuses them.
+ */
+static uint32_t x2apic_defined_bits(uint32_t off)
+{
+    int lvt = lvt_index(off);
+    if (lvt >= 0)
+        return lvt_writable[lvt] | LVT_PENDING |
+               (lvt == LVT_LINT0 || lvt == LVT_LINT1 ? LVT_REMOTE_IRR : 0);
+    switch (off) {
+    case LAPIC_TPR:
+        return 0xff;
+    case LAPIC_SVR:
+        return SVR_WRITABLE;
+    case LAPIC_TIMER_ICR:
+        return ~0u;
+    case LAPIC_TIMER_DCR:
+        return DCR_DEFINED;
+    case LAPIC_SELF_IPI:
+        return ICR_VECTOR;
+    case LAPIC_EOI:
+    case LAPIC_ESR:
+        return 0;
+    }
+    return ~0u; /* read-only or reserved: reg_write() decides */
+}
 
 int lapic_wrmsr(struct lapic *l, uint32_t msr, uint64_t value)
 {
@@ -781,12 +808,8 @@ int lapic_wrmsr(struct lapic *l, uint32_t msr, uint64_t value)
         icr_send(l);
         return LAPIC_OK;
     }
-    /* 11.12.1.2: reserved bits, and non-zero writes to EOI, ESR and SELF IPI's upper bits, #GP */
-    if (value >> 32)
-        return LAPIC_GP;
-    if ((off == LAPIC_EOI || off == LAPIC_ESR) && value)
-        return LAPIC_GP;
-    if (off == LAPIC_SELF_IPI && (value & ~(uint64_t)ICR_VECTOR))
+    /* 11.12.1.3: a non-zero write to a reserved bit is #GP (EOI and ESR take only 0) */
+    if (value >> 32 || (value & ~(uint64_t)x2apic_defined_bits(off)))
         return LAPIC_GP;
     return reg_write(l, off, true, (uint32_t)value) == REG_OK ? LAPIC_OK : LAPIC_GP;
 }

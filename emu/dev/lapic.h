@@ -272,8 +272,6 @@ void lapic_set_lint(void *opaque, unsigned pin, int level);
 /* a local source raised its LVT entry: thermal, PMC, CMCI (the timer and errors do so themselves)
  */
 void lapic_raise_lvt(struct lapic *l, enum lapic_lvt which);
-/* owner only: put back event bits the run loop took out with lapic_take_events (no kick) */
-void lapic_restore_events(struct lapic *l, uint32_t bits);
 /* set machine bits (LAPIC_EV_MACHINE) in the event word and kick */
 void lapic_post_events(struct lapic *l, uint32_t bits);
 

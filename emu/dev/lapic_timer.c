@@ -60,14 +60,16 @@ void lapic_set_tsc_offset(struct lapic *l, const uint64_t *offset)
  * TSC-deadline mode: the deadline is in the vCPU's TSC, which a guest write
  * may move against the machine clock at any time, so the machine-clock
  * expiry is worked out whenever it is asked for; a deadline already passed
- * is due now (11.5.4.1).
+ * is due at once: at time 0 (11.5.4.1).
  */
 static uint64_t deadline_expiry(const struct lapic *l, uint64_t now)
 {
     if (!l->tsc_deadline)
         return CLOCK_NEVER;
     uint64_t tsc = now + tsc_offset(l);
-    return l->tsc_deadline <= tsc ? now : now + (l->tsc_deadline - tsc);
+    /* a passed deadline is due at 0, not at now: a caller comparing with an
+     * earlier reading of the clock must still see it due */
+    return l->tsc_deadline <= tsc ? 0 : now + (l->tsc_deadline - tsc);
 }
 
 /* work out the next expiry after now (TSC-deadline mode: see deadline_expiry) */

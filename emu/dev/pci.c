@@ -20,8 +20,22 @@ static uint8_t bridge_writable(unsigned reg)
         return PCI_COMMAND_WRITABLE;
     case PCI_LATENCY_TIMER:
         return 0xff;
+    case PCI_I440FX_PAM0:
+        return 0x30; /* the low nibble is reserved */
     }
+    if (reg > PCI_I440FX_PAM0 && reg < PCI_I440FX_PAM0 + PCI_I440FX_PAMS)
+        return 0x33;
     return 0;
+}
+
+#define PAM_SEG_F0000 12 /* PAM0 covers segments 12-15: 0xF0000-0xFFFFF */
+
+void pci_pam_rights(const uint8_t pam[PCI_I440FX_PAMS], uint8_t rights[PCI_PAM_SEGS])
+{
+    for (unsigned k = 0; k < PAM_SEG_F0000; k++) /* PAM1 lo: 0xC0000, PAM1 hi: 0xC4000, ... */
+        rights[k] = (uint8_t)((pam[1 + k / 2] >> (k & 1 ? 4 : 0)) & 3);
+    for (unsigned k = PAM_SEG_F0000; k < PCI_PAM_SEGS; k++)
+        rights[k] = (uint8_t)((pam[0] >> 4) & 3);
 }
 
 /* the configuration byte at reg of the selected function; ~0 for none */
@@ -62,7 +76,9 @@ static void pci_write(void *opaque, uint64_t offset, uint64_t value, unsigned si
             resetctl_cf9_write(p->reset, (uint8_t)value);
         return;
     }
+    uint8_t pam_old[PCI_I440FX_PAMS], pam_new[PCI_I440FX_PAMS];
     spin_lock(&p->lock);
+    memcpy(pam_old, p->bridge + PCI_I440FX_PAM0, sizeof pam_old);
     if (offset == 0 && size == 4) {
         p->address = (uint32_t)value & PCI_CONFIG_ADDR_MASK;
     } else if (offset >= DATA_OFFSET && (p->address & PCI_CONFIG_ENABLE) &&
@@ -72,6 +88,12 @@ static void pci_write(void *opaque, uint64_t offset, uint64_t value, unsigned si
             uint8_t w = bridge_writable(reg), b = (uint8_t)(value >> (8 * i));
             p->bridge[reg] = (uint8_t)((p->bridge[reg] & ~w) | (b & w));
         }
+    }
+    memcpy(pam_new, p->bridge + PCI_I440FX_PAM0, sizeof pam_new);
+    if (p->pam_changed && memcmp(pam_old, pam_new, sizeof pam_new)) {
+        uint8_t rights[PCI_PAM_SEGS];
+        pci_pam_rights(pam_new, rights);
+        p->pam_changed(p->pam_opaque, rights); /* under the lock: changes stay in order */
     }
     spin_unlock(&p->lock);
 }

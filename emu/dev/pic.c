@@ -88,14 +88,6 @@ void pic_set_irq(void *opaque, unsigned irq, int level)
     spin_unlock(&p->lock);
 }
 
-bool pic_int_asserted(struct pic *p)
-{
-    spin_lock(&p->lock);
-    bool on = chip_get_irq(&p->chip[0]) >= 0;
-    spin_unlock(&p->lock);
-    return on;
-}
-
 uint8_t pic_read_irq(struct pic *p)
 {
     struct pic_chip *m = &p->chip[0], *sl = &p->chip[1];

@@ -77,7 +77,5 @@ int pic_register(struct pic *p, struct bus *bus);
 void pic_set_irq(void *opaque, unsigned irq, int level);
 /* the INTA cycle: the vector of the highest request, IRQ 7's (spurious) when none */
 uint8_t pic_read_irq(struct pic *p);
-/* is the master's INT output asserted now? */
-bool pic_int_asserted(struct pic *p);
 
 #endif

@@ -17,9 +17,7 @@ static const uint64_t base_features =
 
 static uint8_t *gpa(struct virtio_blk *v, uint64_t addr, uint64_t len)
 {
-    if (addr > v->ram_size || v->ram_size - addr < len)
-        return NULL;
-    return v->ram + addr;
+    return guest_ram_ptr(&v->ram, addr, len);
 }
 
 static uint64_t get_le(const uint8_t *p, unsigned n)
@@ -323,13 +321,13 @@ int virtio_blk_register(struct virtio_blk *v, struct bus *bus)
     return bus_register_mmio(bus, PLAT_VIRTIO_MMIO_BASE, PLAT_VIRTIO_MMIO_SIZE, &vblk_ops, v);
 }
 
-void virtio_blk_init(struct virtio_blk *v, struct blk_backend be, struct irq_line irq, uint8_t *ram,
-                     uint64_t ram_size)
+void virtio_blk_init(struct virtio_blk *v, struct blk_backend be, struct irq_line irq,
+                     const struct guest_ram *ram)
 {
     memset(v, 0, sizeof *v);
     v->be = be;
     v->irq = irq;
-    v->ram = ram;
-    v->ram_size = ram ? ram_size : 0;
+    if (ram)
+        v->ram = *ram;
     reset(v);
 }

@@ -9,7 +9,8 @@
  * struct blk_backend the machine supplies (host block I/O).
  *
  * Every guest value is checked: descriptor addresses and lengths against
- * guest RAM (the flat block at 0), chains against the queue size, indices
+ * guest RAM (struct guest_ram: below the hole and above 4 GiB; a buffer
+ * must lie within one part), chains against the queue size, indices
  * modulo it. A malformed chain completes with VIRTIO_BLK_S_IOERR when it has
  * a status byte, and is skipped when it has not.
  *
@@ -23,6 +24,7 @@
 
 #include "emu/bus.h"
 #include "emu/lock.h"
+#include "emu/ram.h"
 
 #include <stdint.h>
 
@@ -109,8 +111,7 @@ struct virtio_blk {
     struct spinlock lock;
     struct blk_backend be;
     struct irq_line irq;
-    uint8_t *ram;
-    uint64_t ram_size;
+    struct guest_ram ram;
     uint32_t status, int_status;
     uint32_t dev_features_sel, drv_features_sel, queue_sel;
     uint64_t driver_features;
@@ -120,8 +121,9 @@ struct virtio_blk {
     uint16_t last_avail;
 };
 
-void virtio_blk_init(struct virtio_blk *v, struct blk_backend be, struct irq_line irq, uint8_t *ram,
-                     uint64_t ram_size);
+/* ram: where the rings and buffers live; NULL for none */
+void virtio_blk_init(struct virtio_blk *v, struct blk_backend be, struct irq_line irq,
+                     const struct guest_ram *ram);
 int virtio_blk_register(struct virtio_blk *v, struct bus *bus);
 
 #endif

@@ -29,7 +29,7 @@ struct hand {
 #define GHI DIFF_GUARD_HI
 
 /* registers: 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI */
-static const struct hand hands[] = {
+static const struct hand int_hands[] = {
     {"div by zero #DE", "48 f7 f1", 64, {{1, 0}}, 0, 0},
     {"div 32 by zero #DE", "f7 f1", 0, {{1, 0}}, 0, 0},
     {"div quotient too wide #DE", "f7 f1", 0, {{0, 0}, {2, 5}, {1, 5}}, 0, 0},
@@ -56,6 +56,8 @@ static const struct hand hands[] = {
     {"lock xadd", "f0 49 0f c1 07", 64, {{0, 7}}, 0, 0},
     {"xchg mem", "49 87 07", 64, {{0, 0x1122334455667788ull}}, 0, 0},
     {"non-canonical load #GP", "48 8b 03", 64, {{3, 1ull << 63}}, 0, 0},
+    {"32-bit load across 4 GiB", "8b 41 fe", 32, {{1, 0}}, 0, 0},
+    {"32-bit fstp m80 across 4 GiB", "db 79 f9", 32, {{1, 0xffffffff}}, 0, 0},
     {"non-canonical push #SS", "50", 64, {{RSP_, 1ull << 63}}, 0, 0},
     {"non-canonical rbp load #SS", "48 8b 45 00", 64, {{5, 1ull << 63}}, 0, 0},
     {"unmapped load #PF", "48 8b 03", 64, {{3, 0x20000000}}, 0, 0},
@@ -146,6 +148,201 @@ static const struct hand hands[] = {
     {"32-bit push esp", "54", 32, {{0, 0}}, 0, 0},
     {"32-bit inc eax (40)", "40 48", 32, {{0, 0x7fffffff}}, 0, 0},
     {"32-bit loop a16 via 67", "67 e2 00", 32, {{1, 0x10000}}, 0, 0},
+    {"32-bit load across 4 GiB", "8b 41 fe", 32, {{1, 0}}, 0, 0},
+    {"32-bit load at the 4 GiB end", "8b 41 fc", 32, {{1, 0}}, 0, 0},
+};
+
+/* MMX and SSE corners: alignment, faults, prefixes, counts */
+static const struct hand sse_hands[] = {
+    {"movdqa misaligned into guard #GP", "66 41 0f 6f 87 f8 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movdqa aligned in guard #PF", "66 41 0f 6f 87 00 10 00 00", 64, {{0, 0}}, 0, 0},
+    {"movups load across into guard #PF", "41 0f 10 87 f8 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movups store across into guard", "41 0f 11 87 f8 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movdqu store across data pages", "f3 41 0f 7f 47 f8", 64, {{0, 0}}, 0, 0},
+    {"paddb misaligned m128 #GP", "66 41 0f fc 47 01", 64, {{0, 0}}, 0, 0},
+    {"paddb mm m64 misaligned is fine", "41 0f fc 47 01", 64, {{0, 0}}, 0, 0},
+    {"punpcklbw mm reads m32 only", "41 0f 60 87 fc 0f 00 00", 64, {{0, 0}}, 0, 0},
+    {"movq2dq from memory #UD", "f3 0f d6 00", 0, {{0, 0}}, 0, 0},
+    {"pextrw with memory #UD", "0f c5 00 01", 0, {{0, 0}}, 0, 0},
+    {"psrlw imm with memory #UD", "0f 71 10 05", 0, {{0, 0}}, 0, 0},
+    {"movhlps is the register form", "0f 12 c1", 0, {{0, 0}}, 0, 0},
+    {"lock paddb #UD", "f0 0f fc c0", 0, {{0, 0}}, 0, 0},
+    {"66 f3: f3 chooses (movdqu)", "66 f3 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"f3 66: f3 chooses (movdqu)", "f3 66 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"f2 f3: the last chooses (movdqu)", "f2 f3 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"f3 f2: the last chooses (#UD)", "f3 f2 0f 6f c1", 0, {{0, 0}}, 0, 0},
+    {"66 emms #UD", "66 0f 77", 0, {{0, 0}}, 0, 0},
+    {"f3 paddb mm #UD", "f3 0f fc c1", 0, {{0, 0}}, 0, 0},
+    {"rex.w movd is movq", "66 48 0f 6e c0", 64, {{0, 0x1122334455667788ull}}, 0, 0},
+    {"rex.w paddb is paddb", "66 48 0f fc c1", 64, {{0, 0}}, 0, 0},
+    {"rex.r mm is mm", "44 0f fc c1", 64, {{0, 0}}, 0, 0},
+    {"movd zero-extends", "66 0f 6e c0", 0, {{0, 0xffffffff}}, 0, 0},
+    {"movd r32 upper half", "66 0f 7e c0", 64, {{0, ~0ull}}, 0, 0},
+    {"palignr by 40 clears", "66 0f 3a 0f c1 28", 0, {{0, 0}}, 0, 0},
+    {"palignr by 20", "66 0f 3a 0f c1 14", 0, {{0, 0}}, 0, 0},
+    {"palignr mm by 12", "0f 3a 0f c1 0c", 0, {{0, 0}}, 0, 0},
+    {"psrlq by 64 clears", "66 0f 73 d0 40", 0, {{0, 0}}, 0, 0},
+    {"psraw by 255 fills", "66 0f 71 e0 ff", 0, {{0, 0}}, 0, 0},
+    {"psrldq by 16 clears", "66 0f 73 d8 10", 0, {{0, 0}}, 0, 0},
+    {"psllw by a huge register count", "66 0f 6e c8 66 0f f1 c1", 0, {{0, 0x10}}, 0, 0},
+    {"maskmovdqu into guard", "66 0f f7 c1", 64, {{7, GHI - 4}}, 0, 0},
+    {"maskmovq empty mask in guard", "0f ef c9 0f f7 c1", 64, {{7, GHI}}, 0, 0},
+    {"maskmovq with a32", "67 0f f7 c1", 64, {{7, 0x100000000ull | DVA}}, 0, 0},
+    {"emms after mmx", "0f fc c1 0f 77", 0, {{0, 0}}, 0, 0},
+    {"pmovmskb", "66 0f d7 c1", 0, {{0, ~0ull}}, 0, 0},
+    {"MM: misaligned paddb",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "66 41 0f fc 4f 01",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"MM: misaligned movdqa #GP",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "66 41 0f 6f 4f 01",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"MM: misaligned movaps store #GP",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "41 0f 29 4f 01",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"MM: misaligned movntdq #GP",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "66 41 0f e7 4f 01",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"MM: misaligned pshufd",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "66 41 0f 70 4f 01 1b",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"MM: misaligned movsldup",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "f3 41 0f 12 4f 01",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"MM: misaligned fxsave #GP",
+     "41 c7 07 80 1f 02 00 41 0f ae 17 "
+     "41 0f ae 47 01",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"fxrstor across 4 GiB", "0f ae 49 f0", 32, {{1, 0}}, 0, 0},
+    {"fxsave across 4 GiB", "0f ae 41 f0", 32, {{1, 0}}, 0, 0},
+    {"movups across 4 GiB", "0f 10 41 f8", 32, {{1, 0}}, 0, 0},
+    {"xsave across 4 GiB", "31 d2 b8 03 00 00 00 0f ae 61 c0", 32, {{1, 0}}, 0, 0},
+};
+
+/* the save areas: r15 (the data base) is 64-byte aligned */
+#define ZERO_HDR                                                                                   \
+    "49 c7 87 00 02 00 00 00 00 00 00 49 c7 87 08 02 00 00 00 00 00 00 "                           \
+    "49 c7 87 10 02 00 00 00 00 00 00 "
+#define MASK3    "ba 00 00 00 00 b8 03 00 00 00 "
+#define MXCSR_OK "41 c7 47 18 80 1f 00 00 "
+static const struct hand state_hands[] = {
+    {"fxsave64 then fxrstor64", "49 0f ae 07 49 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxsave then fxrstor", "41 0f ae 07 41 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxsave 32-bit", "0f ae 45 00", 32, {{0, 0}}, 0, 0},
+    {"fxsave misaligned #GP", "41 0f ae 47 08", 64, {{0, 0}}, 0, 0},
+    {"fxrstor reserved mxcsr #GP", "41 c7 47 18 00 00 04 00 41 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxrstor mxcsr with MM", "41 c7 47 18 80 1f 02 00 41 0f ae 0f", 64, {{0, 0}}, 0, 0},
+    {"fxrstor fcw reserved bits",
+     "41 c7 07 ff ff 00 00 " MXCSR_OK "41 0f ae 0f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"ldmxcsr every mode", "41 c7 07 80 ff 00 00 41 0f ae 17", 64, {{0, 0}}, 0, 0},
+    {"ldmxcsr daz and flags", "41 c7 07 7f 1f 00 00 41 0f ae 17", 64, {{0, 0}}, 0, 0},
+    {"ldmxcsr reserved #GP", "41 c7 07 80 1f 04 00 41 0f ae 17", 64, {{0, 0}}, 0, 0},
+    {"stmxcsr", "41 0f ae 1f", 64, {{0, 0}}, 0, 0},
+    {"xsave xrstor round trip", ZERO_HDR MASK3 "41 0f ae 27 41 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xsave64 xrstor64 round trip", ZERO_HDR MASK3 "49 0f ae 27 49 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xsaveopt xrstor round trip", ZERO_HDR MASK3 "41 0f ae 37 41 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xrstor of the init state", ZERO_HDR MXCSR_OK MASK3 "41 0f ae 2f", 64, {{0, 0}}, 0, 0},
+    {"xrstor sse only",
+     ZERO_HDR MXCSR_OK "49 c7 87 00 02 00 00 02 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor x87 only, rfbm 1",
+     ZERO_HDR MXCSR_OK "49 c7 87 00 02 00 00 03 00 00 00 "
+                       "ba 00 00 00 00 b8 01 00 00 00 41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor xcomp_bv set #GP",
+     ZERO_HDR MXCSR_OK "49 c7 87 08 02 00 00 01 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor header byte 16 #GP",
+     ZERO_HDR MXCSR_OK "49 c7 87 10 02 00 00 01 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor header byte 24",
+     ZERO_HDR MXCSR_OK "49 c7 87 18 02 00 00 01 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor xstate_bv beyond xcr0 #GP",
+     ZERO_HDR MXCSR_OK "49 c7 87 00 02 00 00 08 00 00 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor reserved mxcsr #GP",
+     ZERO_HDR "41 c7 47 18 00 00 01 00 " MASK3 "41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xrstor rfbm 0 loads nothing",
+     ZERO_HDR "ba 00 00 00 00 b8 00 00 00 00 41 0f ae 2f",
+     64,
+     {{0, 0}},
+     0,
+     0},
+    {"xsave misaligned #GP", MASK3 "41 0f ae 67 20", 64, {{0, 0}}, 0, 0},
+    {"xsave xrstor 32-bit",
+     "c7 85 00 02 00 00 00 00 00 00 c7 85 04 02 00 00 00 00 00 00 c7 85 08 02 00 00 00 00 00 00 "
+     "c7 85 0c 02 00 00 00 00 00 00 c7 85 10 02 00 00 00 00 00 00 c7 85 14 02 00 00 00 00 00 "
+     "00 " MASK3 "0f ae 65 00 0f ae 6d 00",
+     32,
+     {{0, 0}},
+     0,
+     0},
+    {"xgetbv", "31 c9 0f 01 d0", 0, {{0, 0}}, 0, 0x10},
+    {"xsetbv at cpl 3 #GP", "31 c9 0f 01 d1", 0, {{0, 3}}, 0, 0x10},
+};
+
+/* the hand-written cases of each class */
+static const struct {
+    unsigned cls;
+    const struct hand *h;
+    unsigned n;
+} hand_sets[] = {
+    {CLS_INT, int_hands, sizeof int_hands / sizeof int_hands[0]},
+    {CLS_SSE2, sse_hands, sizeof sse_hands / sizeof sse_hands[0]},
+    {CLS_STATE, state_hands, sizeof state_hands / sizeof state_hands[0]},
 };
 
 static unsigned hex_bytes(const char *hex, uint8_t *out)
@@ -165,6 +362,33 @@ static uint64_t name_seed(const char *s, uint64_t salt)
     while (*s)
         h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
     return h;
+}
+
+static unsigned hand_case_set(struct diff_case *out, unsigned max, bool code32,
+                              const struct hand *hands, unsigned count, unsigned cls)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < count && n < max; k++) {
+        const struct hand *h = &hands[k];
+        if (!*h->hex || (h->mode == 64 && code32) || (h->mode == 32 && !code32) ||
+            (code32 && gen_is_code16())) /* the hand cases hold 32-bit addresses */
+            continue;
+        struct diff_case *dc = &out[n++];
+        uint64_t rng = name_seed(h->name, code32);
+        gen_start(dc, &rng, code32);
+        gen_finish(dc, &rng);
+        dc->code_len = hex_bytes(h->hex, dc->code);
+        for (unsigned s = 0; s < 5; s++)
+            if (h->set[s].reg || h->set[s].val || s == 0)
+                dc->regs[h->set[s].reg] = code32 ? (uint32_t)h->set[s].val : h->set[s].val;
+        if (h->rflags)
+            dc->rflags = h->rflags;
+        dc->undef_flags = h->undef;
+        dc->ninsn = 0; /* hand cases: one mask wherever they stop */
+        dc->fp = cls != CLS_INT;
+        snprintf(dc->name, sizeof dc->name, "%s", h->name);
+    }
+    return n;
 }
 
 unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32)
@@ -196,24 +420,10 @@ unsigned diff_hand_cases(struct diff_case *out, unsigned max, bool code32)
             }
         }
     }
-    for (unsigned k = 0; k < sizeof hands / sizeof hands[0] && n < max; k++) {
-        const struct hand *h = &hands[k];
-        if (!*h->hex || (h->mode == 64 && code32) || (h->mode == 32 && !code32) ||
-            (code32 && gen_is_code16())) /* the hand cases hold 32-bit addresses */
-            continue;
-        struct diff_case *dc = &out[n++];
-        uint64_t rng = name_seed(h->name, code32);
-        gen_start(dc, &rng, code32);
-        gen_finish(dc, &rng);
-        dc->code_len = hex_bytes(h->hex, dc->code);
-        for (unsigned s = 0; s < 5; s++)
-            if (h->set[s].reg || h->set[s].val || s == 0)
-                dc->regs[h->set[s].reg] = code32 ? (uint32_t)h->set[s].val : h->set[s].val;
-        if (h->rflags)
-            dc->rflags = h->rflags;
-        dc->undef_flags = h->undef;
-        dc->ninsn = 0; /* hand cases: one mask wherever they stop */
-        snprintf(dc->name, sizeof dc->name, "%s", h->name);
+    for (unsigned set = 0; set < sizeof hand_sets / sizeof hand_sets[0]; set++) {
+        if (gen_class_on(hand_sets[set].cls))
+            n += hand_case_set(out + n, max - n, code32, hand_sets[set].h, hand_sets[set].n,
+                               hand_sets[set].cls);
     }
     return n;
 }

@@ -6,7 +6,8 @@
 #
 #   make difftest-bin            build $(DIFF_BIN)
 #   make difftest [N=100000]     run it: the fixed cases and N random ones per mode
-#   $(DIFF_BIN) -n N -s SEED -m 64|32|all [-r INDEX]
+#   make difftest CLASS=x87      N random cases of that class alone (no fixed cases)
+#   $(DIFF_BIN) -n N -s SEED -m 64|32|16|all [-c x87] [-r INDEX]
 
 DIFF_SRCS := $(wildcard tests/diff/*.c)
 DIFF_OBJS := $(DIFF_SRCS:%.c=$(BUILD)/hosted/%.o)
@@ -24,4 +25,4 @@ $(DIFF_BIN): $(DIFF_OBJS) $(CPU_OBJS)
 	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $(DIFF_OBJS) $(CPU_OBJS)
 
 difftest: $(DIFF_BIN)
-	$(Q)$(DIFF_BIN) -n $(N) -s $(SEED)
+	$(Q)$(DIFF_BIN) -n $(N) -s $(SEED) $(if $(CLASS),-c $(CLASS))

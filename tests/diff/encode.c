@@ -42,6 +42,17 @@ static struct {
 } g;
 
 static bool code16; /* with g.code32: 16-bit code segments */
+static unsigned classes = CLS_ALL;
+
+void gen_select(unsigned mask)
+{
+    classes = mask;
+}
+
+bool gen_class_on(unsigned cls)
+{
+    return classes & (1u << cls);
+}
 
 void gen_code16(bool on)
 {
@@ -72,6 +83,8 @@ unsigned gen_sizes(const struct tmpl *t, bool code32)
 
 bool gen_usable(const struct tmpl *t, bool code32)
 {
+    if (!(classes & (1u << t->cls)))
+        return false;
     if ((code32 && (t->tf & T_ONLY64)) || (!code32 && (t->tf & T_ONLY32)))
         return false;
     /*
@@ -148,6 +161,7 @@ void gen_start(struct diff_case *dc, uint64_t *rng, bool code32)
             dc->regs[k] = k < 8 ? (uint32_t)dc->regs[k] : 0;
     dc->rflags = (diff_rand(rng) & ALLF) | IF | 0x2 | (rnd(rng, 8) ? 0 : DF);
     dc->data_seed = diff_rand(rng);
+    diff_fpu_random(&dc->fpu, rng);
     /* on entry every flag is defined */
 }
 
@@ -184,6 +198,23 @@ static void put_le(uint8_t *p, uint64_t v, unsigned n)
         p[k] = (uint8_t)(v >> (8 * k));
 }
 
+/*
+ * An XMM register (XMM8-15 only in 64-bit mode), or an MMX register, whose
+ * number has only three bits: in 64-bit mode a REX.R or REX.B with it is
+ * ignored, so sometimes it comes along.
+ */
+static unsigned pick_simd(uint64_t *rng, unsigned kind)
+{
+    if (kind == OPK_XMM)
+        return rnd(rng, g.code32 ? 8 : 16);
+    return rnd(rng, 8) | (!g.code32 && rnd(rng, 4) == 0 ? 8 : 0);
+}
+
+static unsigned pick_operand(uint64_t *rng, unsigned kind, bool byte)
+{
+    return kind == OPK_GPR ? pick_reg(rng, byte) : pick_simd(rng, kind);
+}
+
 /* a memory operand: mostly into the data pages, sometimes at their edges or anywhere */
 static void enc_mem(struct enc *e, uint64_t *rng, const struct tmpl *t)
 {
@@ -192,10 +223,13 @@ static void enc_mem(struct enc *e, uint64_t *rng, const struct tmpl *t)
     if (code16 && g.code32 && !a16)
         e->pfx[e->npfx++] = 0x67; /* 32-bit addressing in 16-bit code */
     e->modrm_on = true;
-    if (kind < 70 || (t->tf & T_ALIGN16)) {
+    bool aligned = t->tf & (T_ALIGN16 | T_ALIGN64);
+    if (kind < 70 || (aligned && kind < 90)) {
         int8_t d = (int8_t)(diff_rand(rng) & 0xff);
         if ((t->tf & T_ALIGN16) && rnd(rng, 4))
             d &= ~15;
+        if ((t->tf & T_ALIGN64) && rnd(rng, 4))
+            d &= ~63;
         e->modrm |= 0x40 | (base & 7);
         e->rex |= base >> 3;
         e->disp[0] = (uint8_t)d;
@@ -208,7 +242,7 @@ static void enc_mem(struct enc *e, uint64_t *rng, const struct tmpl *t)
             DIFF_DATA_VA + 0x1000,
             DIFF_GUARD_HI + 0x100,
         };
-        uint64_t target = edges[rnd(rng, 4)] - 1 - rnd(rng, 8);
+        uint64_t target = edges[rnd(rng, 4)] - 1 - rnd(rng, t->msize ? t->msize : 8);
         e->modrm |= 0x80 | (base & 7);
         e->rex |= base >> 3;
         put_le(e->disp, target - DATA_BASE, 4);
@@ -321,6 +355,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     memset(&e, 0, sizeof e);
     bool glue = false;
     unsigned sizes = gen_sizes(t, g.code32);
+    if (t->tf & T_X87)
+        dc->fp = true; /* show the FPU state when it fails */
+    if (t->tf & T_X87TR)
+        dc->fp_approx = true;
     if (!size && sizes) {
         do
             size = 1u << rnd(rng, 4);
@@ -341,6 +379,23 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
                 return false;
             glue = true;
         }
+    }
+    if (t->tf & (T_XMASK | T_ECX0)) {
+        /* MOVs, which leave the flags alone; 66 makes them 32-bit in 16-bit code */
+        uint8_t b[18];
+        unsigned n = 0;
+        bool narrow = code16 && g.code32;
+        const uint8_t regs[3] = {0xba, 0xb8, 0xb9}; /* EDX 0, EAX mask, ECX 0 */
+        for (unsigned k = (t->tf & T_XMASK) ? 0 : 2; k < ((t->tf & T_XMASK) ? 2u : 3u); k++) {
+            if (narrow)
+                b[n++] = 0x66;
+            b[n++] = regs[k];
+            put_le(b + n, k == 1 ? rnd(rng, 4) : 0, 4);
+            n += 4;
+        }
+        if (!emit_bytes(dc, b, n, glue))
+            return false;
+        glue = true;
     }
     if (t->tf & T_POPF) {
         uint32_t f = (uint32_t)diff_rand(rng) & (ALLF | DF | IF | IOPL | ID);
@@ -365,20 +420,42 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     }
 
     unsigned opstart = 0;
+    /*
+     * MMX/SSE forms sometimes get one more of 66, F2, F3, before or after
+     * their own: which prefix chooses the instruction is the host's call.
+     */
+    static const uint8_t noise[] = {0x66, 0xf2, 0xf3};
+    bool noisy = (t->tf & T_SIMD) && rnd(rng, 25) == 0, noise_first = rnd(rng, 2);
+    /*
+     * Not where the host has instructions baremu does not offer: F2/F3 0F 2B
+     * are AMD's MOVNTSD/MOVNTSS (SSE4a), 66 0F AE /6 and /7 CLWB and
+     * CLFLUSHOPT.
+     */
+    bool ntss = t->op[t->oplen - 1] == 0x2b && t->op[t->oplen - 2] == 0x0f;
+    bool grp15 = t->op[t->oplen - 1] == 0xae && t->op[t->oplen - 2] == 0x0f;
+    uint8_t extra = ntss ? 0x66 : grp15 ? noise[1 + rnd(rng, 2)] : noise[rnd(rng, 3)];
+    if (noisy && noise_first)
+        e.pfx[e.npfx++] = extra;
     if (t->tf & T_PFX1)
         e.pfx[e.npfx++] = t->op[opstart++];
+    if (noisy && !noise_first)
+        e.pfx[e.npfx++] = extra;
     if (t->tf & T_TOOLONG)
         while (e.npfx < 15)
             e.pfx[e.npfx++] = 0x3e;
-    if (size && size != SZ_B && (size == SZ_W) != (code16 && g.code32))
+    if (size && size != SZ_B && (size == SZ_W) != (code16 && g.code32) && !(t->tf & T_SIMD))
         e.pfx[e.npfx++] = 0x66; /* the other operand size */
     if (size == SZ_Q && !(t->tf & (T_D64 | T_F64)))
         e.rex |= 0x48;
+    else if ((t->tf & T_SIMD) && !t->sizes && !g.code32 && rnd(rng, 8) == 0)
+        e.rex |= 0x48; /* REX.W, which these forms ignore */
+    if (t->cls != CLS_INT)
+        dc->fp = true;
 
     /* operands */
     unsigned reg = 0, rmreg = 0;
     bool mem = false, has_rm = t->form == FORM_MODRM || t->form == FORM_EXT;
-    uint8_t op[3];
+    uint8_t op[4];
     unsigned oplen = 0;
     for (unsigned k = opstart; k < t->oplen; k++)
         op[oplen++] = t->op[k];
@@ -387,7 +464,9 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     if (has_rm) {
         mem = t->rm == RM_MEM ||
               (t->rm == RM_ANY && (rmk == RM_MEM || (rmk == RM_ANY && rnd(rng, 2))));
-        reg = (t->tf & T_SREG) ? rnd(rng, 6) : t->form == FORM_EXT ? t->ext : pick_reg(rng, byte);
+        reg = (t->tf & T_SREG)      ? rnd(rng, 6)
+              : t->form == FORM_EXT ? t->ext
+                                    : pick_operand(rng, t->kreg, byte);
         e.modrm_on = true;
         e.modrm = (uint8_t)((reg & 7) << 3);
         if (t->form == FORM_MODRM)
@@ -395,7 +474,7 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
         if (mem) {
             enc_mem(&e, rng, t);
         } else {
-            rmreg = pick_reg(rng, byte || (t->tf & T_SRC8));
+            rmreg = pick_operand(rng, t->krm, byte || (t->tf & T_SRC8));
             e.modrm |= 0xc0 | (rmreg & 7);
             e.rex |= rmreg >> 3;
         }
@@ -444,7 +523,12 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
         put_le(e.imm, pick_imm(rng, 1), 1), e.nimm = 1;
         break;
     case IMM_U8:
-        put_le(e.imm, (t->tf & (T_SHIFT | T_DSHIFT)) ? cnt : rnd(rng, 256), 1), e.nimm = 1;
+        put_le(e.imm,
+               (t->tf & (T_SHIFT | T_DSHIFT)) ? cnt
+               : (t->tf & T_SCOUNT)           ? shift_count(rng)
+                                              : rnd(rng, 256),
+               1),
+            e.nimm = 1;
         break;
     case IMM_Z:
         e.nimm = size == SZ_W ? 2 : 4, put_le(e.imm, pick_imm(rng, e.nimm), e.nimm);
@@ -497,6 +581,10 @@ bool gen_append(struct diff_case *dc, uint64_t *rng, const struct tmpl *t, unsig
     }
     flags_step(def, undef);
     g.undef |= skipped;
+    if (t->tf & (T_APPROX4 | T_APPROX1)) {
+        dc->approx_lanes = (t->tf & T_APPROX4) ? 4 : 1;
+        dc->approx_reg = (uint8_t)reg;
+    }
     return true;
 }
 
@@ -521,6 +609,7 @@ void gen_finish(struct diff_case *dc, uint64_t *rng)
 
 /* ---- random cases ------------------------------------------------------- */
 
+
 void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned index)
 {
     gen_init();
@@ -534,6 +623,8 @@ void diff_gen_case(struct diff_case *dc, uint64_t *rng, bool code32, unsigned in
         if (!gen_append(dc, rng, t, 0, RM_ANY))
             break;
         k++;
+        if (dc->approx_lanes || (t->tf & T_X87TR)) /* nothing may use an approximation */
+            break;
     }
     gen_finish(dc, rng);
     snprintf(dc->name, sizeof dc->name, "%s random #%u",

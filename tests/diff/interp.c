@@ -12,6 +12,9 @@
 #define INTERP_BUDGET 100000
 
 bool diff_host_cmps_dst_first;
+bool diff_host_fpu_ptrs_es_only;
+uint32_t diff_host_mxcsr_mask = MXCSR_MASK_VALUE;
+uint64_t diff_host_xcr0 = XCR0_X87 | XCR0_SSE;
 
 struct space {
     uint8_t code[DIFF_PAGE];
@@ -59,10 +62,20 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r)
     }
     c.feat.tzcnt = __builtin_cpu_supports("bmi");
     c.feat.cmps_dst_first = diff_host_cmps_dst_first;
+    c.feat.fpu_ptrs_es_only = diff_host_fpu_ptrs_es_only;
+    c.feat.mxcsr_mask = diff_host_mxcsr_mask;
+    /*
+     * A Linux process runs with CR4.OSXSAVE and the host's XCR0, which
+     * XGETBV shows and XRSTOR checks XSTATE_BV against. Cases give XSAVE and
+     * XRSTOR an EDX:EAX of x87 and SSE only, so nothing else is touched.
+     */
+    c.cr4 |= CR4_OSXSAVE;
+    c.xcr0 = diff_host_xcr0;
     for (int k = 0; k < 16; k++)
         c.gpr[k] = dc->regs[k];
     c.rip = dc->code16 ? 0 : DIFF_CODE_VA;
     cpu_set_rflags(&c, dc->rflags);
+    cpu_fxsave_load(&c, &dc->fpu, true);
 
     enum cpu_exit e = cpu_run(&c, INTERP_BUDGET);
     r->vector = e == CPU_EXIT_EXCEPTION ? c.exc.vector : -1;
@@ -73,5 +86,7 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r)
     r->rip = c.rip;
     r->rflags = cpu_get_rflags(&c);
     memcpy(r->data, s.data, DIFF_DATA_SIZE);
+    memset(&r->fpu, 0, sizeof r->fpu);
+    cpu_fxsave_store(&c, &r->fpu, true);
     r->done = true;
 }

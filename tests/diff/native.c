@@ -8,6 +8,10 @@
  * first), and exit_handler copies the registers, the trap number, the error
  * code and CR2 out of the ucontext and siglongjmps back to the loop.
  *
+ * The x87/MMX/SSE state goes the same way: the signal frame's FPU area
+ * (uc_mcontext.fpregs, an XSAVE image on XSAVE hosts) is what sigreturn
+ * loads and what the exit handler reads (see fpu_enter, fpu_exit).
+ *
  * The child may die on a case that corrupts it; the parent then records
  * that case as lost and starts a new child from the next one.
  */
@@ -24,12 +28,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "emu/x86.h"
 #include "tests/diff/diff.h"
 
 #define ALT_STACK_SIZE  (64 * 1024)
 #define CHILD_TIMEOUT_S 10
 #define ID_FLAG         0x200000ull
 #define USER_DS         0x2b /* Linux __USER_DS */
+#ifndef FP_XSTATE_MAGIC1
+#define FP_XSTATE_MAGIC1 0x46505853u /* <asm/sigcontext.h>: the frame is an XSAVE image */
+#endif
 #ifndef UC_STRICT_RESTORE_SS
 #define UC_STRICT_RESTORE_SS 0x4 /* <asm/ucontext.h> */
 #endif
@@ -42,6 +50,61 @@ static const int greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG
 static sigjmp_buf back;
 static const struct diff_case *cur;
 static struct diff_result *res;
+
+/*
+ * Linux's signal frame holds the FPU state as an XSAVE image when the host
+ * has XSAVE: the FXSAVE-format legacy region, then the XSAVE header, and
+ * bytes 464..511 (fpx_sw_bytes, which the FXSAVE format leaves to software)
+ * say so with FP_XSTATE_MAGIC1. sigreturn checks those bytes, so they stay.
+ */
+static uint64_t *xstate_bv(struct fxsave_area *fx)
+{
+    uint32_t magic;
+    memcpy(&magic, fx->avail, sizeof magic);
+    return magic == FP_XSTATE_MAGIC1 ? (uint64_t *)((uint8_t *)fx + XSAVE_HEADER_OFFSET) : NULL;
+}
+
+/*
+ * Put the case's x87/MMX/SSE state into the frame. sigreturn restores it
+ * with XRSTOR, which loads a component only if its XSTATE_BV bit is set
+ * (SDM Vol 1 13.8.1) and otherwise initialises it: so set x87 and SSE.
+ * MXCSR_MASK is the host's and stays; the case's MXCSR is valid, or
+ * sigreturn would refuse the frame.
+ */
+static void fpu_enter(ucontext_t *uc, const struct fxsave_area *img)
+{
+    struct fxsave_area *fx = (struct fxsave_area *)uc->uc_mcontext.fpregs;
+    uint32_t mask = fx->mxcsr_mask;
+    memcpy(fx, img, offsetof(struct fxsave_area, rsvd));
+    fx->mxcsr_mask = mask;
+    uint64_t *bv = xstate_bv(fx);
+    if (bv)
+        *bv |= XCR0_X87 | XCR0_SSE;
+}
+
+/*
+ * The final state. XSAVE does not write a component that is in its initial
+ * configuration (its XSTATE_BV bit is then clear, SDM Vol 1 13.7), so the
+ * frame holds stale bytes there: they are the initial values. (Linux sets
+ * the x87 and SSE bits in every frame it writes, save_xstate_epilog, and on
+ * the AMD hosts so far the region was always written; this is for a kernel
+ * that leaves the bits as XSAVE wrote them.)
+ */
+static void fpu_exit(ucontext_t *uc, struct fxsave_area *out)
+{
+    struct fxsave_area *fx = (struct fxsave_area *)uc->uc_mcontext.fpregs;
+    memcpy(out, fx, sizeof *out);
+    uint64_t *bv = xstate_bv(fx);
+    if (bv && !(*bv & XCR0_X87)) {
+        out->fcw = FCW_DEFAULT;
+        out->fsw = out->fop = 0;
+        out->ftw = 0;
+        out->f64.fip = out->f64.fdp = 0;
+        memset(out->st, 0, sizeof out->st);
+    }
+    if (bv && !(*bv & XCR0_SSE))
+        memset(out->xmm, 0, sizeof out->xmm);
+}
 
 static void enter_handler(int sig, siginfo_t *si, void *ucv)
 {
@@ -62,6 +125,7 @@ static void enter_handler(int sig, siginfo_t *si, void *ucv)
     } else if (cur->code32) {
         sel->cs = 0x23; /* Linux's 32-bit user CS */
     }
+    fpu_enter(uc, &cur->fpu);
 }
 
 static void exit_handler(int sig, siginfo_t *si, void *ucv)
@@ -77,6 +141,7 @@ static void exit_handler(int sig, siginfo_t *si, void *ucv)
     res->error = (uint64_t)g[REG_ERR];
     res->cr2 = (uint64_t)g[REG_CR2];
     memcpy(res->data, (void *)DIFF_DATA_VA, DIFF_DATA_SIZE);
+    fpu_exit(uc, &res->fpu);
     res->done = true;
     siglongjmp(back, 1);
 }

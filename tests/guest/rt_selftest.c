@@ -6,7 +6,8 @@
  *
  * With mode=NAME on the command line it misbehaves on purpose instead, so
  * tests/guest/check-runner can see that the runner reports each way a
- * guest can go wrong: fail, lie, short, bail, ud, gp, triple, hang.
+ * guest can go wrong: fail, lie, short, bail, ud, gp, triple, hang; and
+ * wild, for build/baremu's -d guest_errors (tests/unit/hosted-cli.sh).
  */
 #include "rt/guest.h"
 
@@ -80,6 +81,56 @@ static void check_arith(void)
            "64-bit divide and modulo");
 }
 
+static int in_ring3(void *arg)
+{
+    tap_ok(cpu_cpl() == 3, "ring3_call runs its function at CPL 3 (printing through SYS_PUTC)");
+    return *(int *)arg + 1;
+}
+
+static uint32_t sys_double(struct trap_frame *f)
+{
+    return f->ebx * 2;
+}
+
+static int ring3_syscall(void *arg)
+{
+    (void)arg;
+    return (int)syscall1(SYS_USER, 21);
+}
+
+static volatile uint32_t seen_cs, seen_ss, seen_esp, seen_frame;
+
+static void bp_handler(struct trap_frame *f)
+{
+    seen_cs = f->cs & 0xFFFF;
+    seen_ss = f->ss & 0xFFFF;
+    seen_esp = f->esp;
+    seen_frame = (uint32_t)(uintptr_t)f;
+}
+
+static int ring3_int3(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("int3");
+    return 0;
+}
+
+static void check_ring3(void)
+{
+    int x = 41;
+
+    tap_ok(ring3_call(in_ring3, &x) == 42 && cpu_cpl() == 0, "ring3_call returns fn's result");
+    syscall_set(SYS_USER, sys_double);
+    tap_ok(ring3_call(ring3_syscall, NULL) == 42, "a test's own syscall through the DPL-3 gate");
+    idt_set_handler(3, bp_handler, 3);
+    ring3_call(ring3_int3, NULL);
+    idt_clear_handler(3);
+    tap_ok(seen_cs == SEL_UCODE && seen_ss == SEL_UDATA && seen_esp > (uintptr_t)ring3_stack &&
+               seen_esp <= (uintptr_t)ring3_stack_top && seen_frame > (uintptr_t)ring0_stack &&
+               seen_frame < (uintptr_t)ring0_stack_top,
+           "INT3 from ring 3: frame on TSS.ESP0's stack, ring 3's SS:ESP saved");
+}
+
 /* misbehave as asked: after one good line, out of a plan of three */
 static void misbehave(const char *mode)
 {
@@ -108,6 +159,12 @@ static void misbehave(const char *mode)
         __asm__ volatile("mov %0, %%ds" : : "r"(0x33)); /* beyond the GDT */
     } else if (!strncmp(mode, "triple", 7)) {
         __asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+    } else if (!strncmp(mode, "wild", 5)) {
+        /* what -d guest_errors reports: a read where no device is, a write to a
+         * port nobody has, then an MSR that does not exist (#GP) */
+        (void)*(volatile uint32_t *)0xfe000000u;
+        outb(0x2fb, 0x80);
+        __asm__ volatile("rdmsr" : : "c"(0x4b4d5352u) : "eax", "edx");
     } else if (!strncmp(mode, "hang", 5)) {
         for (;;)
             __asm__ volatile("cli; hlt");
@@ -127,5 +184,6 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
     check_args();
     check_string();
     check_arith();
+    check_ring3();
     tap_done(); /* no plan up front: tap_done prints it */
 }

@@ -61,7 +61,7 @@ void wake_handler(void)
 
 static void arm_timer(void)
 {
-    lapic_write(LAPIC_TIMER_DCR, TIMER_DIVIDE_1);
+    lapic_write(LAPIC_TIMER_DCR, TIMER_DIV_1);
     lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot, unmasked */
     lapic_write(LAPIC_TIMER_ICR, ticks);
 }

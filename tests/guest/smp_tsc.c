@@ -124,15 +124,9 @@ int gmain(uint32_t magic, struct multiboot_info *mbi)
     arg_u32("loops", &loops);
     if (ncpus < 1 || ncpus > SMP_MAX_CPUS)
         tap_bail("cpus=%u is out of range", ncpus);
-    uint32_t r[4];
-    cpuid(0x40000000, 0, r);
-    if (r[1] == 0x54474354 && r[2] == 0x43544743 && r[3] == 0x47435447) /* "TCGTCGTCGTCG" */
-        tsc_writable = false;
-    cpuid(0, 0, r);
-    if (r[0] >= 7) {
-        cpuid(7, 0, r);
-        has_adjust = r[1] & CPUID7_EBX_TSC_ADJUST;
-    }
+    tsc_writable = !engine_is_qemu_tcg(); /* QEMU 7.2's TCG ignores TSC writes */
+    if (cpuid(0, 0).a >= 7)
+        has_adjust = cpuid(7, 0).b & CPUID7_EBX_TSC_ADJUST;
     tap_plan(9);
 
     unsigned up = ncpus > 1 ? smp_start_aps(ncpus, work) : 0;

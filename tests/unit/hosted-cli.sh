@@ -76,7 +76,7 @@ bad() {
     report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
 }
 
-PLAN=25
+PLAN=40
 echo "1..$PLAN"
 
 run -h
@@ -116,8 +116,26 @@ bad "-exit is for the bare-metal kernel only" "-exit" "bare-metal" -- -exit -ker
 bad "-hostbench is for the bare-metal kernel only" "-hostbench" "bare-metal" -- \
     -hostbench -kernel "$kernel"
 
+bad "-d with an unknown item is refused" "-d" "'foo'" "not a log item" "int, cpu_reset" -- \
+    -d int,foo -kernel "$kernel"
+bad "-rip-history 0 is refused" "-rip-history" "out of range" -- -rip-history 0 -kernel "$kernel"
 bad "a file that is no kernel" "-kernel" "not a Linux bzImage" -- -kernel "$kernel"
-bad "guest RAM beyond the MMIO hole" "-m" "3 GiB" -- -m 4G -kernel "$kernel"
+
+# -bios: the ROM image is checked before anything runs
+rom_empty=$tmp/empty.rom rom_odd=$tmp/odd.rom rom_big=$tmp/big.rom
+: >"$rom_empty"
+head -c 65537 /dev/zero >"$rom_odd"
+truncate -s 17M "$rom_big"
+bad "a missing -bios file" "-bios: cannot open '$tmp/none'" "No such file or directory" -- \
+    -bios "$tmp/none"
+bad "a directory as -bios" "-bios" "not a regular file" -- -bios "$tmp"
+bad "an empty -bios ROM" "-bios" "empty" -- -bios "$rom_empty"
+bad "an odd-sized -bios ROM" "-bios" "not a multiple of 64 KiB" -- -bios "$rom_odd"
+bad "an oversized -bios ROM" "-bios" "larger than 16 MiB" -- -bios "$rom_big"
+bad "-bios with -kernel" "-bios" "-kernel" -- -bios "$rom_odd" -kernel "$kernel"
+bad "-bios without its argument" "-bios: missing argument" -- -bios
+bad "-debugcon with a bad chardev" "-debugcon" "stdio or file:PATH" -- -debugcon pipe:x \
+    -kernel "$kernel"
 
 # a good command line runs the guest: the runtime's self-test, which ends
 # through isa-debug-exit with 0, so the status is (0 << 1) | 1 as under QEMU
@@ -133,6 +151,85 @@ if [[ -f $guest ]]; then
 else
     n=$((n + 1))
     echo "ok $n - a good command line runs the guest # SKIP $guest is not built (make guest-programs)"
+fi
+
+# more RAM than fits below the MMIO hole: the rest lies above 4 GiB
+if [[ -f $guest ]]; then
+    run -m 5G -kernel "$guest" -append "cpus=1"
+    why=""
+    [[ $status == 1 ]] || why="exit status $status, want 1"
+    grep -qF "baremu: machine: 1 vCPU, 5 GiB RAM" "$err" || why="${why:-no machine summary with 5 GiB}"
+    report "$([[ -z $why ]]; echo $?)" "-m 5G (2 GiB of it above 4 GiB) runs the guest" "$why"
+else
+    n=$((n + 1))
+    echo "ok $n - -m 5G runs the guest # SKIP $guest is not built (make guest-programs)"
+fi
+
+# the debugging aids (docs/user-guide.md): each names what a user needs to see
+# has NEEDLE...: every needle is on stderr, else why= says which is missing
+has() {
+    for needle in "$@"; do
+        grep -qF -- "$needle" "$err" || why="${why:-stderr lacks '$needle'}"
+    done
+}
+skip_debug() {
+    n=$((n + 1))
+    echo "ok $n - $1 # SKIP $guest is not built (make guest-programs)"
+}
+smp_guest=build/tests/guest/smp_lock.elf
+if [[ -f $guest && -f $smp_guest ]]; then
+    run -d int -kernel "$guest" -append "cpus=1 mode=ud"
+    why=""
+    has "vCPU 0: #UD at 0008:" "bytes 0f 0b"
+    report "$([[ -z $why ]]; echo $?)" "-d int logs the #UD with CS:RIP and its bytes" "$why"
+
+    run -rip-history 4 -kernel "$guest" -append "cpus=1 mode=triple"
+    why=""
+    [[ $status == 4 ]] || why="exit status $status, want 4 (a triple fault)"
+    has "triple fault on vCPU 0" "vCPU 0 (shut down by a triple fault): 32-bit protected mode" \
+        "rip 0000000000" "idtr 0000000000000000/0000" "last exception #GP error 0x43" \
+        "the last 4 instructions and events" "-> int 0x03" "-> #GP" "-> #DF"
+    report "$([[ -z $why ]]; echo $?)" \
+        "a triple fault dumps the vCPU's registers and its last RIPs (-rip-history)" "$why"
+
+    run -smp 2 -d cpu_reset -kernel "$smp_guest" -append "cpus=2 iters=100 lock_iters=10"
+    why=""
+    [[ $status == 1 ]] || why="exit status $status, want 1"
+    has "boot entry:" "vCPU 0 (running): 32-bit protected mode" "INIT, the state before it:" \
+        "vCPU 1 (waiting for SIPI): real mode" "vCPU 1: SIPI vector 0x"
+    report "$([[ -z $why ]]; echo $?)" "-d cpu_reset shows the entry, each INIT and each SIPI" \
+        "$why"
+
+    run -d guest_errors -kernel "$guest" -append "cpus=1 mode=wild"
+    why=""
+    has "vCPU 0: unassigned mmio read at 0xfe000000, size 4, from 0008:" \
+        "vCPU 0: unassigned port write of 0x80 at 0x2fb, size 1" "vCPU 0: rdmsr 0x4b4d5352 raises #GP"
+    report "$([[ -z $why ]]; echo $?)" \
+        "-d guest_errors logs unassigned MMIO and ports and a bad MSR" "$why"
+
+    # SIGUSR1: every vCPU logs its registers and the guest goes on; here it
+    # sits in cli; hlt, so the dump must wake it and let it sleep again
+    "$bin" -kernel "$guest" -append "cpus=1 mode=hang" >"$out" 2>"$err" &
+    pid=$!
+    why="no dump after SIGUSR1 within 30 s"
+    for ((k = 0; k < 300; k++)); do
+        sleep 0.1
+        kill -USR1 $pid 2>/dev/null
+        if grep -q "vCPU 0 (halted)" "$err"; then
+            why=""
+            break
+        fi
+    done
+    kill -0 $pid 2>/dev/null || why="${why:-the guest did not go on after the dump}"
+    kill $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    status=$?
+    has "register dump requested:" "code at rip: "
+    report "$([[ -z $why ]]; echo $?)" "SIGUSR1 dumps every vCPU and the guest goes on" "$why"
+else
+    for what in "-d int" "-rip-history" "-d cpu_reset" "-d guest_errors" "SIGUSR1"; do
+        skip_debug "$what"
+    done
 fi
 
 run -smp 2 -m 256M -dump-tables "$tmp/tables"

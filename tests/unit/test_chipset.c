@@ -166,3 +166,43 @@ Test(chipset, pci_writable_bits)
     bus_pio_write(&B, 0xcfc, 0xffff, 2);
     cr_assert_eq(cfg_read(0, PCI_COMMAND) & 0xffff, 0x0007);
 }
+
+/* ---- the i440FX PAM registers (82441FX datasheet 3.2.18) ---- */
+
+static uint8_t pam_seen[PCI_PAM_SEGS];
+static int pam_calls;
+
+static void on_pam(void *opaque, const uint8_t rights[PCI_PAM_SEGS])
+{
+    (void)opaque;
+    memcpy(pam_seen, rights, sizeof pam_seen);
+    pam_calls++;
+}
+
+Test(chipset, pam_registers_give_shadow_rights)
+{
+    setup();
+    P.pam_changed = on_pam;
+    pam_calls = 0;
+    cr_assert_eq(cfg_read(0, 0x58) >> 8, 0, "PAM0-2 reset to 0: everything to the ROM");
+    /* as SeaBIOS's make_bios_writable does it: dword writes at 0x58 and 0x5c */
+    bus_pio_write(&B, 0xcf8, PCI_CONFIG_ENABLE | 0x58, 4);
+    bus_pio_write(&B, 0xcfc, 0x33333000u | 0xff, 4);
+    cr_assert_eq(cfg_read(0, 0x58), 0x33333000u, "0x58 is read-only; PAM0's low nibble reserved");
+    cr_assert_eq(pam_calls, 1);
+    for (unsigned k = 0; k < 4; k++)
+        cr_assert_eq(pam_seen[k], 3, "segment %u (PAM1-2, in the dword at 0x58)", k);
+    for (unsigned k = 4; k < 12; k++)
+        cr_assert_eq(pam_seen[k], 0, "segment %u (PAM3-6 not written yet)", k);
+    for (unsigned k = 12; k < 16; k++)
+        cr_assert_eq(pam_seen[k], 3, "0xF0000 (PAM0)");
+    bus_pio_write(&B, 0xcf8, PCI_CONFIG_ENABLE | 0x5c, 4);
+    bus_pio_write(&B, 0xcfc, 0x00211233u, 4); /* PAM3 0x33, PAM4 0x12, PAM5 0x21 */
+    cr_assert_eq(pam_calls, 2);
+    cr_assert_eq(pam_seen[6], 2, "0xD8000: PAM4 low nibble, write only");
+    cr_assert_eq(pam_seen[7], 1, "0xDC000: PAM4 high nibble, read only");
+    cr_assert_eq(pam_seen[8], 1, "0xE0000: PAM5 low");
+    cr_assert_eq(pam_seen[9], 2, "0xE4000: PAM5 high");
+    bus_pio_write(&B, 0xcfc, 0x00211233u, 4);
+    cr_assert_eq(pam_calls, 2, "no call when nothing changed");
+}

@@ -2,6 +2,7 @@
  * test_cmdline.c: the QEMU-style command line (emu/cmdline.h).
  */
 #include "emu/cmdline.h"
+#include "emu/debug.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -334,6 +335,19 @@ Test(cmdline_parse, dump_tables_in_the_hosted_program)
     cr_assert_null(r.cfg.dump_tables, "not by default");
 }
 
+Test(cmdline_parse, debug_items_add_up_and_rip_history)
+{
+    struct run r;
+    PARSE_OK(&r, HOSTED, "-smp", "2");
+    cr_assert_eq(r.cfg.debug, 0, "nothing logged by default");
+    cr_assert_eq(r.cfg.rip_history, 0);
+    PARSE_OK(&r, BARE, "-d", "int,guest_errors", "-d", "cpu_reset", "-rip-history", "64");
+    cr_assert_eq(r.cfg.debug, DEBUG_INT | DEBUG_GUEST_ERRORS | DEBUG_CPU_RESET);
+    cr_assert_eq(r.cfg.rip_history, 64);
+    PARSE_OK(&r, HOSTED, "-rip-history", "1048576");
+    cr_assert_eq(r.cfg.rip_history, DEBUG_RIPS_MAX);
+}
+
 Test(cmdline_parse, help_spellings)
 {
     static const char *const spellings[] = {"-h", "-help", "--help", "--h"};
@@ -414,6 +428,15 @@ static struct err_case err_cases[] = {
     {HOSTED, {"-smp", "sockets=2"}, "-smp: 'sockets=2' is not supported (only N or cpus=N)"},
     {HOSTED, {"-smp", "4,maxcpus=8"}, "-smp: 'maxcpus=8' is not supported (only N or cpus=N)"},
     {HOSTED, {"-smp", "4,8"}, "-smp: '8' is not supported (only N or cpus=N)"},
+    /* -d, -rip-history */
+    {HOSTED, {"-d", "ints"}, "-d: 'ints' is not a log item (only int, cpu_reset, guest_errors)"},
+    {BARE, {"-d", "int,"}, "-d: '' is not a log item (only int, cpu_reset, guest_errors)"},
+    {HOSTED, {"-d"}, "-d: missing argument"},
+    {HOSTED, {"-rip-history", "0"}, "-rip-history: 0 entries is out of range (1..1048576)"},
+    {HOSTED,
+     {"-rip-history", "1048577"},
+     "-rip-history: 1048577 entries is out of range (1..1048576)"},
+    {HOSTED, {"-rip-history", "4k"}, "-rip-history: '4k' is not a number"},
     /* -m */
     {HOSTED, {"-m", "abc"}, "-m: size 'abc' is not a number"},
     {HOSTED, {"-m", "size="}, "-m: size '' is not a number"},

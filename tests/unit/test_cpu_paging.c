@@ -324,3 +324,104 @@ Test(cpu_paging, long_mode_user_page_fault_and_iretq_back_to_ring3)
     cr_assert_eq(get64(f + 8), USER + 8, "the #GP of the user HLT, on the same RSP0 frame");
     cr_assert_eq(get64(f + 16), 0x23);
 }
+
+/* 32-bit paging with every page supervisor but 0x6000 (data) and USER (code) */
+static struct cpu *boot_smx(const uint8_t *code, size_t len, uint32_t cr4)
+{
+    struct cpu *c = boot32(code, len);
+    map32();
+    for (uint32_t p = 0; p < 1024; p++)
+        put32(PT + 0x1000 + p * 4, (p << 12) | PTE_P | PTE_W);
+    put32(PT + 0x1000 + 6 * 4, 0x6000 | PTE_P | PTE_W | PTE_U);
+    put32(PT + 0x1000 + (USER >> 12) * 4, USER | PTE_P | PTE_W | PTE_U);
+    put32(0x6000, 0x12345678);
+    m.ram[USER] = 0xc3; /* ret */
+    c->cr3 = PT;
+    c->cr4 = cr4;
+    return c;
+}
+
+/* mov eax, cr0; or eax, PG; mov cr0, eax */
+#define PAGING_ON 0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22, 0xc0
+
+Test(cpu_paging, smep_refuses_supervisor_fetch_from_user_page)
+{
+    /* paging on; mov eax, USER; call eax; hlt */
+    const uint8_t code[] = {PAGING_ON, 0xb8, 0x00, 0x00, 0x03, 0x00, 0xff, 0xd0, 0xf4};
+    struct cpu *c = boot_smx(code, sizeof code, CR4_SMEP);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_PF);
+    cr_assert_eq(c->cr2, USER);
+    cr_assert_eq(get32(STACK - 20), PFERR_I | PFERR_P, "a protection fault on a fetch");
+    cr_assert_eq(get32(STACK - 16), USER, "the fetch's EIP");
+
+    c = boot_smx(code, sizeof code, 0);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->rip, CODE + sizeof code, "without SMEP the call returns");
+}
+
+Test(cpu_paging, smap_refuses_supervisor_data_access_unless_ac)
+{
+    /* paging on; stac; mov eax, [0x6000]; clac; mov ebx, [0x6000]; hlt */
+    const uint8_t code[] = {PAGING_ON, 0x0f, 0x01, 0xcb, 0xa1, 0x00, 0x60, 0x00, 0x00, 0x0f,
+                            0x01,      0xca, 0x8b, 0x1d, 0x00, 0x60, 0x00, 0x00, 0xf4};
+    struct cpu *c = boot_smx(code, sizeof code, CR4_SMAP);
+    expect_fault(c, VEC_PF, PFERR_P, CODE + 11 + 3 + 5 + 3);
+    cr_assert_eq(c->gpr[REG_RAX], 0x12345678, "allowed with AC set");
+    cr_assert_eq(c->cr2, 0x6000, "refused after CLAC, though the page was in the TLB");
+
+    c = boot_smx(code, sizeof code, 0);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RBX], 0x12345678, "without SMAP both loads pass");
+}
+
+Test(cpu_paging, stac_at_cpl3_is_ud)
+{
+    const uint8_t code[] = {0x6a, U_DATA, 0x68, 0x00,   0x00, 0x07, 0x00, 0x68, 0x02, 0x02,
+                            0x00, 0x00,   0x6a, U_CODE, 0x68, 0x00, 0x00, 0x03, 0x00, 0xcf};
+    const uint8_t user[] = {0x0f, 0x01, 0xcb};
+    struct cpu *c = boot32(code, sizeof code);
+    put(USER, user, sizeof user);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_UD);
+}
+
+/*
+ * RAM above 4 GiB (struct cpu_bus ram_high): PAE maps linear pages to it,
+ * and a page table that lives there is walked, with its accessed bit set.
+ * What lies past its end is no RAM: reads give all ones.
+ */
+Test(cpu_paging, pae_reaches_the_second_ram_region)
+{
+    static uint8_t high[64 << 10];
+    const uint64_t base = 1ull << 32;
+    /* mov eax, cr0; or eax, PG; mov cr0, eax; mov dword [0x200000], 0x11223344;
+     * mov eax, [0x400000]; mov ebx, [0x201000]; hlt */
+    const uint8_t code[] = {0x0f, 0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22, 0xc0,
+                            0xc7, 0x05, 0x00, 0x00, 0x20, 0x00, 0x44, 0x33, 0x22, 0x11, 0xa1,
+                            0x00, 0x00, 0x40, 0x00, 0x8b, 0x1d, 0x00, 0x10, 0x20, 0x00, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    memset(high, 0, sizeof high);
+    m.bus.ram_high = high;
+    m.bus.ram_high_base = base;
+    m.bus.ram_high_size = sizeof high;
+    put64(PT, (PT + 0x1000) | PTE_P);                             /* PDPTE 0 -> PD */
+    put64(PT + 0x1000, 0 | PTE_P | PTE_W | PTE_PS);               /* 0..2 MiB: identity */
+    put64(PT + 0x1000 + 8, (PT + 0x2000) | PTE_P | PTE_W);        /* 2 MiB.. -> PT in low RAM */
+    put64(PT + 0x1000 + 16, (base + 0x8000) | PTE_P | PTE_W);     /* 4 MiB.. -> PT in high RAM */
+    put64(PT + 0x2000, base | PTE_P | PTE_W);                     /* 0x200000 -> 4 GiB */
+    put64(PT + 0x2000 + 8, (base + sizeof high) | PTE_P | PTE_W); /* 0x201000 -> past the end */
+    uint64_t pte = (base + 0x2000) | PTE_P | PTE_W;
+    memcpy(high + 0x8000, &pte, 8); /* 0x400000 -> 4 GiB + 8 KiB */
+    uint32_t want = 0xcafef00d;
+    memcpy(high + 0x2000, &want, 4);
+    c->cr4 = CR4_PAE;
+    c->cr3 = PT;
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    uint32_t got;
+    memcpy(&got, high, 4);
+    cr_assert_eq(got, 0x11223344, "the store landed at 4 GiB");
+    cr_assert_eq((uint32_t)c->gpr[REG_RAX], want, "through a page table in high RAM");
+    cr_assert(high[0x8000] & PTE_A, "A set in the high-RAM page table");
+    cr_assert_eq((uint32_t)c->gpr[REG_RBX], 0xffffffffu, "past the region: no RAM");
+}

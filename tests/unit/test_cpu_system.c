@@ -169,6 +169,55 @@ Test(cpu_system, ring3_hlt_and_cli_are_gp)
     cr_assert_eq(get32(STACK - 24), 0);
 }
 
+/* push U_DATA; push USTACK; push EFLAGS (IF, AC if ac); push U_CODE; push USER; iret */
+static struct cpu *boot_ring3(const uint8_t *user, size_t n, bool ac, bool am)
+{
+    const uint8_t code[] = {
+        0x6a, U_DATA, 0x68,   0x00, 0x00, 0x07, 0x00, 0x68, 0x02, 0x02, ac ? 0x04 : 0x00,
+        0x00, 0x6a,   U_CODE, 0x68, 0x00, 0x00, 0x03, 0x00, 0xcf};
+    struct cpu *c = boot32(code, sizeof code);
+    put(USER, user, n);
+    gate32(0x80, HANDLER + 16 * 0x80, K_CODE, 0xee);
+    if (am)
+        c->cr0 |= CR0_AM;
+    return c;
+}
+
+Test(cpu_system, alignment_check_at_cpl3_is_ac)
+{
+    /* push U_DATA; pop ds; mov eax, [0x70001]; int 0x80 */
+    const uint8_t user[] = {0x6a, U_DATA, 0x1f, 0xa1, 0x01, 0x00, 0x07, 0x00, 0xcd, 0x80};
+    struct cpu *c = boot_ring3(user, sizeof user, true, true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_AC);
+    cr_assert_eq(get32(STACK - 24), 0, "#AC(0)");
+    cr_assert_eq(get32(STACK - 20), USER + 3, "a fault: the load's EIP");
+
+    /* AC without CR0.AM, or CR0.AM without AC: no check */
+    c = boot_ring3(user, sizeof user, true, false);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, 0x80);
+    c = boot_ring3(user, sizeof user, false, true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, 0x80);
+}
+
+Test(cpu_system, alignment_check_follows_popf_past_the_tlb)
+{
+    /*
+     * push U_DATA; pop ds; mov eax, [0x70000] (fills the TLB); pushf;
+     * or dword [esp], AC; popf; mov eax, [0x70001] -- #AC although the page
+     * is in the TLB
+     */
+    const uint8_t user[] = {0x6a, U_DATA, 0x1f, 0xa1, 0x00, 0x00, 0x07, 0x00,
+                            0x9c, 0x81,   0x0c, 0x24, 0x00, 0x00, 0x04, 0x00,
+                            0x9d, 0xa1,   0x01, 0x00, 0x07, 0x00, 0xcd, 0x80};
+    struct cpu *c = boot_ring3(user, sizeof user, false, true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    assert_in_handler(c, VEC_AC);
+    cr_assert_eq(get32(STACK - 20), USER + 17);
+}
+
 Test(cpu_system, bad_gate_is_gp_with_ext_then_double_then_triple_fault)
 {
     const uint8_t code[] = {0x0f, 0x0b}; /* ud2 */
@@ -211,6 +260,66 @@ Test(cpu_system, sti_shadow_and_event_exit)
     cr_assert_eq(get32(STACK - 12), CODE + 2, "returns to the second NOP");
     events = 0;
     cr_assert_eq(run(c), CPU_EXIT_HLT);
+}
+
+/* an interrupt held back by IF=0 ends the run right where STI's shadow ends, not later */
+Test(cpu_system, event_waiting_for_if_exits_when_sti_opens_the_window)
+{
+    static uint32_t events;
+    /* nop; nop; sti; nop; cli; nop; hlt */
+    const uint8_t code[] = {0x90, 0x90, 0xfb, 0x90, 0xfa, 0x90, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    c->events_need_if = LAPIC_EV_INTR;
+    events = LAPIC_EV_INTR;
+    cr_assert_eq(cpu_irq_flags(c) & VCPU_IF, 0);
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT, "held back until IF opens");
+    cr_assert_eq(c->rip, CODE + 4, "after STI and its shadowed NOP, before CLI");
+    cr_assert_eq(cpu_irq_flags(c), VCPU_IF);
+}
+
+Test(cpu_system, event_waiting_for_if_lets_the_cpu_run_on)
+{
+    static uint32_t events;
+    const uint8_t code[] = {0x90, 0x90, 0x90, 0xf4}; /* nop; nop; nop; hlt, IF=0 */
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    c->events_need_if = LAPIC_EV_INTR;
+    events = LAPIC_EV_INTR;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_HLT, "nothing it may take: it runs to the HLT");
+    events = LAPIC_EV_INTR | LAPIC_EV_INIT;
+    c->rip = CODE;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT, "INIT does not wait for IF");
+    cr_assert_eq(c->rip, CODE);
+}
+
+Test(cpu_system, event_waiting_for_popf_and_iret)
+{
+    static uint32_t events;
+    /* pushfd; or dword [esp], 0x200; popfd; nop; hlt */
+    const uint8_t code[] = {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x02, 0x00, 0x00, 0x9d, 0x90, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    c->events = &events;
+    c->events_need_if = LAPIC_EV_INTR;
+    events = LAPIC_EV_INTR;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE + 9, "right after the POPF that set IF (no shadow)");
+}
+
+Test(cpu_system, nmi_waiting_for_iret_exits_after_it)
+{
+    static uint32_t events;
+    const uint8_t code[] = {0x90, 0x90, 0xf4}; /* nop; nop; hlt */
+    struct cpu *c = boot32(code, sizeof code);
+    m.ram[HANDLER + 16 * VEC_NMI] = 0x90;     /* nop */
+    m.ram[HANDLER + 16 * VEC_NMI + 1] = 0xcf; /* iret */
+    c->events = &events;
+    c->events_need_nmi_open = LAPIC_EV_NMI;
+    cpu_nmi(c);
+    events = LAPIC_EV_NMI; /* a second NMI, blocked until the IRET */
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
+    cr_assert_eq(c->rip, CODE, "back from the handler's IRET, not before");
+    cr_assert_eq(cpu_irq_flags(c) & VCPU_NMI_BLOCKED, 0);
 }
 
 Test(cpu_system, hlt_then_interrupt_resumes_after_it)
@@ -295,7 +404,7 @@ Test(cpu_system, cpuid_topology_and_frequencies)
     c->gpr[REG_RAX] = 1;
     cr_assert_eq(run(c), CPU_EXIT_HLT);
     cr_assert_eq(c->gpr[REG_RBX] >> 24, 7);
-    cr_assert_eq(c->gpr[REG_RDX] & CPUID_1_EDX_FPU, 0);
+    cr_assert(c->gpr[REG_RDX] & CPUID_1_EDX_FPU);
 
     c = boot32(code, sizeof code);
     c->gpr[REG_RAX] = 0x40000000;
@@ -332,6 +441,51 @@ Test(cpu_system, sipi_real_mode_ivt_and_switch_to_protected)
     cr_assert_eq(c->rip, 0x9031);
     cr_assert_eq(c->mode, MODE_PROT32);
     cr_assert_eq(c->gpr[REG_RSP], 0x8000, "the IVT call returned");
+}
+
+static bool a20_gate;
+static uint32_t map_gen;
+
+static void io_out_a20_off(void *opaque, uint16_t port, uint32_t val, unsigned size)
+{
+    (void)opaque, (void)val, (void)size;
+    if (port == 0x92) {
+        __atomic_store_n(&a20_gate, false, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&map_gen, 1, __ATOMIC_ACQ_REL);
+    }
+}
+
+/* real mode at 0x9000: mov ax, 0xffff; mov ds, ax; mov al, [0x10]; out 0x92, al;
+ * mov bl, [0x10]; hlt -- FFFF:0010 is 0x100000, or 0 while A20 is off */
+static struct cpu *boot_a20(bool on)
+{
+    static const uint8_t code[] = {0xb8, 0xff, 0xff, 0x8e, 0xd8, 0xa0, 0x10, 0x00,
+                                   0xe6, 0x92, 0x8a, 0x1e, 0x10, 0x00, 0xf4};
+    static const uint8_t none[1] = {0xf4};
+    struct cpu *c = boot32(none, sizeof none);
+    put(0x9000, code, sizeof code);
+    m.ram[0] = 0x11;
+    m.ram[0x100000] = 0x22;
+    a20_gate = on;
+    map_gen = 1; /* not the CPU's 0: it reads the gate when cpu_run starts */
+    m.bus.a20_on = &a20_gate;
+    m.bus.map_gen = &map_gen;
+    m.bus.io_out = io_out_a20_off;
+    cpu_init_reset(c);
+    cpu_start_sipi(c, 9);
+    return c;
+}
+
+Test(cpu_system, a20_off_wraps_physical_bit_20_and_follows_the_gate)
+{
+    struct cpu *c = boot_a20(true);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x22, "A20 on: FFFF:0010 is 0x100000");
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x11, "after the OUT that turned A20 off it is 0");
+
+    c = boot_a20(false);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x11, "A20 off from the start: 0");
 }
 
 static uint32_t io_hits;
@@ -539,6 +693,51 @@ Test(cpu_system, call_to_a_tss_and_iret_back)
     cr_assert_eq(cpu_get_rflags(c) & RFLAGS_NT, 0);
 }
 
+Test(cpu_system, call_to_a_16bit_tss_and_iret_back)
+{
+    /* call far TSS2_SEL:0; hlt -- task 2 (16-bit TSS, flat 32-bit code at 0xa000): iret */
+    const uint8_t code[] = {0x9a, 0, 0, 0, 0, TSS2_SEL, 0x00, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    put64(GDT + TSS_SEL, desc(TSS, 0x67, 0x8b, 0));
+    c->gdtr.limit = 0x4f;
+    put64(GDT + TSS2_SEL, desc(TSS2, 0x2b, 0x81, 0)); /* available 16-bit TSS */
+    memset(m.ram + TSS2, 0, 0x2c);
+    m.ram[TSS2 + 0x0e] = 0x00, m.ram[TSS2 + 0x0f] = 0xa0; /* IP */
+    m.ram[TSS2 + 0x10] = 0x02;                            /* FLAGS */
+    m.ram[TSS2 + 0x12] = 0x34, m.ram[TSS2 + 0x13] = 0x12; /* AX */
+    m.ram[TSS2 + 0x1a] = 0x00, m.ram[TSS2 + 0x1b] = 0x90; /* SP */
+    for (unsigned s = 0; s < 4; s++)                      /* ES, CS, SS, DS */
+        m.ram[TSS2 + 0x22 + 2 * s] = s == SEG_CS ? K_CODE : K_DATA;
+    m.ram[0xa000] = 0xcf;
+    c->gpr[REG_RAX] = 0x5555;
+    c->seg[SEG_FS].sel = K_DATA;
+    cr_assert_eq(cpu_run(c, 1), CPU_EXIT_BUDGET);
+    cr_assert_eq(c->tr.sel, TSS2_SEL);
+    cr_assert_eq(c->rip, 0xa000);
+    cr_assert_eq(c->gpr[REG_RAX], 0xffff1234, "a 16-bit task: the upper half all ones");
+    cr_assert_eq(c->gpr[REG_RSP], 0xffff9000);
+    cr_assert_eq(c->seg[SEG_FS].sel, 0, "a 16-bit TSS has no FS: null");
+    cr_assert_eq(m.ram[TSS2] | m.ram[TSS2 + 1] << 8, TSS_SEL, "back link");
+    cr_assert(cpu_get_rflags(c) & RFLAGS_NT);
+    cr_assert_eq(m.ram[GDT + TSS2_SEL + 5] & 0xf, DESC_TSS16_BUSY);
+    cr_assert_eq(get32(TSS + 0x20), CODE + 7, "the 32-bit task's EIP after the CALL");
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->tr.sel, TSS_SEL);
+    cr_assert_eq(c->rip, CODE + 8);
+    cr_assert_eq(c->gpr[REG_RAX], 0x5555);
+    cr_assert_eq(m.ram[TSS2 + 0x0e] | m.ram[TSS2 + 0x0f] << 8, 0xa001, "its IP saved as a word");
+    cr_assert_eq(m.ram[GDT + TSS2_SEL + 5] & 0xf, DESC_TSS16_AVAIL, "IRET frees the task");
+}
+
+Test(cpu_system, a_16bit_tss_below_its_minimum_limit_is_ts)
+{
+    const uint8_t code[] = {0xea, 0, 0, 0, 0, TSS2_SEL, 0x00}; /* jmp far TSS2_SEL:0 */
+    struct cpu *c = boot32(code, sizeof code);
+    c->gdtr.limit = 0x4f;
+    put64(GDT + TSS2_SEL, desc(TSS2, 0x2a, 0x81, 0));
+    expect_fault(c, VEC_TS, TSS2_SEL, CODE);
+}
+
 Test(cpu_system, fetch_beyond_the_cs_limit_is_gp)
 {
     /* nop; nop; mov eax, imm32 -- CS ends at CODE + 3: the MOV crosses it */
@@ -549,6 +748,80 @@ Test(cpu_system, fetch_beyond_the_cs_limit_is_gp)
     c->seg[SEG_CS].limit = CODE + 3;
     cpu_update_mode(c);
     expect_fault(c, VEC_GP, 0, CODE + 2);
+}
+
+/* ---- a ROM at the top of 4 GiB and its PAM shadow (struct cpu_rom) ---- */
+
+#define ROM_SIZE 0x10000u
+static uint8_t rom_image[ROM_SIZE];
+static struct cpu_rom rom;
+
+static void rom_attach(struct cpu *c, uint8_t rights)
+{
+    rom = (struct cpu_rom){.data = rom_image, .base = (1ull << 32) - ROM_SIZE, .size = ROM_SIZE};
+    memset(rom.shadow, rights, sizeof rom.shadow);
+    m.bus.rom = &rom;
+    cpu_tlb_flush(c);
+}
+
+Test(cpu_system, reset_vector_fetches_from_the_rom)
+{
+    static const uint8_t none[1] = {0xf4};
+    struct cpu *c = boot32(none, sizeof none);
+    memset(rom_image, 0, sizeof rom_image);
+    rom_image[ROM_SIZE - 16] = 0xf4; /* hlt at 0xFFFFFFF0 */
+    cpu_init_reset(c);
+    rom_attach(c, 0);
+    cr_assert_eq(c->seg[SEG_CS].base + c->rip, 0xfffffff0ull, "F000:FFF0 with CS base 0xFFFF0000");
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    cr_assert_eq(c->rip, 0xfff1, "the HLT came from the ROM");
+}
+
+/* mov al, [0xF0000]; mov byte [0xF0000], 0x55; mov bl, [0xF0000]; hlt */
+static struct cpu *boot_shadow(uint8_t rights)
+{
+    static const uint8_t code[] = {0xa0, 0x00, 0x00, 0x0f, 0x00, 0xc6, 0x05, 0x00, 0x00, 0x0f,
+                                   0x00, 0x55, 0x8a, 0x1d, 0x00, 0x00, 0x0f, 0x00, 0xf4};
+    struct cpu *c = boot32(code, sizeof code);
+    memset(rom_image, 0, sizeof rom_image);
+    rom_image[0] = 0xa5; /* the 64 KiB ROM's first byte appears at 0xF0000 */
+    m.ram[0xf0000] = 0x77;
+    rom_attach(c, rights);
+    cr_assert_eq(run(c), CPU_EXIT_HLT);
+    return c;
+}
+
+Test(cpu_system, pam_closed_reads_the_rom_and_drops_writes)
+{
+    struct cpu *c = boot_shadow(0);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0xa5, "read from the ROM's alias");
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0xa5, "the write went nowhere");
+    cr_assert_eq(m.ram[0xf0000], 0x77);
+    cr_assert_eq(rom_image[0], 0xa5);
+}
+
+Test(cpu_system, pam_write_only_writes_ram_and_reads_the_rom)
+{
+    struct cpu *c = boot_shadow(CPU_SHADOW_WE);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0xa5);
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0xa5, "reads still come from the ROM");
+    cr_assert_eq(m.ram[0xf0000], 0x55, "the write reached RAM");
+}
+
+Test(cpu_system, pam_read_write_is_plain_ram)
+{
+    struct cpu *c = boot_shadow(CPU_SHADOW_RE | CPU_SHADOW_WE);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x77);
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x55);
+    cr_assert_eq(m.ram[0xf0000], 0x55);
+}
+
+Test(cpu_system, pam_read_only_reads_ram_and_drops_writes)
+{
+    struct cpu *c = boot_shadow(CPU_SHADOW_RE);
+    cr_assert_eq(c->gpr[REG_RAX] & 0xff, 0x77);
+    cr_assert_eq(c->gpr[REG_RBX] & 0xff, 0x77);
+    cr_assert_eq(m.ram[0xf0000], 0x77);
 }
 
 /* SDM Vol 3B 17.17.3: TSC and IA32_TSC_ADJUST move together, on this vCPU alone */
@@ -584,59 +857,6 @@ Test(cpu_system, tsc_adjust_follows_tsc_writes)
     cr_assert_eq(c->gpr[REG_RDX] << 32 | (uint32_t)c->gpr[REG_RAX], 0x123456789ull);
     cpu_init_reset(c);
     cr_assert_eq(c->tsc_adjust, 0x123456789ull);
-}
-
-/* held events (cpu.h, cpu_unhold_events): STI hands them back, taken after its shadow */
-Test(cpu_system, held_events_come_back_after_sti)
-{
-    static uint32_t events;
-    const uint8_t code[] = {0xfb, 0x90, 0x90, 0xf4}; /* sti; nop; nop; hlt */
-    struct cpu *c = boot32(code, sizeof code);
-    c->events = &events;
-    events = 0;
-    c->held_for_if = 0x1;
-    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
-    cr_assert_eq(c->rip, CODE + 2, "after STI and the shadowed NOP");
-    cr_assert_eq(events, 0x1);
-    cr_assert_eq(c->held_for_if, 0);
-}
-
-/* POPF: back as soon as IF is set, and not while it stays clear */
-Test(cpu_system, held_events_and_popf)
-{
-    static uint32_t events;
-    /* push 0x2; popf; nop; push 0x202; popf; nop; hlt */
-    const uint8_t code[] = {0x68, 0x02, 0x00, 0x00, 0x00, 0x9d, 0x90, 0x68,
-                            0x02, 0x02, 0x00, 0x00, 0x9d, 0x90, 0xf4};
-    struct cpu *c = boot32(code, sizeof code);
-    c->events = &events;
-    events = 0;
-    c->held_for_if = 0x1;
-    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
-    cr_assert_eq(c->rip, CODE + 13, "right after the POPF that set IF");
-    cr_assert_eq(events, 0x1);
-    cr_assert_eq(c->held_for_if, 0);
-}
-
-/* IRET hands back what NMI blocking held; cpu_unhold_events hands back the rest */
-Test(cpu_system, held_events_and_iret)
-{
-    static uint32_t events;
-    const uint8_t code[] = {0x90, 0x90, 0xf4};
-    struct cpu *c = boot32(code, sizeof code);
-    m.ram[HANDLER + 16 * VEC_NMI] = 0xcf; /* iret */
-    cpu_nmi(c);
-    c->events = &events;
-    events = 0;
-    c->held_for_nmi = 0x2;
-    c->held_for_if = 0x1; /* IF stays 0: still held after the IRET */
-    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_EVENT);
-    cr_assert_eq(c->rip, CODE, "at the instruction IRET returned to");
-    cr_assert_eq(events, 0x2);
-    cr_assert_eq(c->held_for_if, 0x1);
-    cpu_unhold_events(c);
-    cr_assert_eq(events, 0x3);
-    cr_assert_eq(c->held_for_if | c->held_for_nmi, 0);
 }
 
 /* PAUSE ends cpu_run every pause_exit_every-th time, after the PAUSE */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emu/platform.h"
+#include "firmware/boot.h"
 #include "firmware/pvh.h"
 #include "fw_test.h"
 
@@ -125,6 +126,30 @@ Test(firmware_pvh, elf64_with_an_8_byte_note_as_linux_writes)
     cr_assert_eq(memcmp(l.ram + m.paddr, initrd, sizeof initrd), 0);
     cr_assert_str_eq((const char *)l.ram + m.cmdline_paddr, "initrd");
     free(l.ram);
+}
+
+/* what build/baremu -kernel K.elf -initrd F gives, and qemu -kernel too: a module without a
+ * string, so the bare-metal kernel takes it for its -kernel (kernel/guest.c) */
+Test(firmware_pvh, initrd_through_fw_load_kernel_has_no_string_as_under_qemu)
+{
+    struct img im;
+    struct fw_test t;
+    struct fw_entry e;
+    static const uint8_t initrd[100] = {9};
+    elf64_image(&im, ENTRY, 8);
+    fw_test_build(&t, 2);
+    cr_assert_eq(fw_load_kernel(&t.cfg, t.ram, FW_TEST_RAM, &t.l, im.b, sizeof im.b, "-smp 2",
+                                initrd, sizeof initrd, &e, t.err, sizeof t.err),
+                 0, "%s", t.err);
+    struct hvm_start_info si;
+    memcpy(&si, t.ram + e.ebx, sizeof si);
+    cr_assert_eq(si.nr_modules, 1);
+    struct hvm_modlist_entry m;
+    memcpy(&m, t.ram + si.modlist_paddr, sizeof m);
+    cr_assert_eq(m.size, sizeof initrd);
+    cr_assert_eq(m.cmdline_paddr, 0, "no module string");
+    cr_assert_eq(memcmp(t.ram + m.paddr, initrd, sizeof initrd), 0);
+    fw_test_free(&t);
 }
 
 Test(firmware_pvh, elf32_with_a_4_byte_note)

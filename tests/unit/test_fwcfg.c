@@ -16,7 +16,7 @@ static void setup(void)
 {
     bus_init(&B);
     memset(ram, 0, sizeof ram);
-    fwcfg_init(&F, ram, sizeof ram);
+    fwcfg_init(&F, &(struct guest_ram){ram, sizeof ram, NULL, 0});
     cr_assert_eq(fwcfg_register(&F, &B), 0);
 }
 
@@ -152,4 +152,30 @@ Test(fwcfg, dma_errors)
     /* a descriptor outside RAM: ignored, never a crash */
     bus_pio_write(&B, PLAT_PORT_FW_CFG + FW_CFG_PORT_DMA, 0xffffffff, 4);
     bus_pio_write(&B, PLAT_PORT_FW_CFG + FW_CFG_PORT_DMA + 4, 0xffffffff, 4);
+}
+
+/* DMA to RAM above 4 GiB: the descriptor and the buffer may live there; not across its end */
+Test(fwcfg, dma_above_4g)
+{
+    static uint8_t high[8192];
+    bus_init(&B);
+    memset(ram, 0, sizeof ram);
+    memset(high, 0, sizeof high);
+    fwcfg_init(&F, &(struct guest_ram){ram, sizeof ram, high, sizeof high});
+    cr_assert_eq(fwcfg_register(&F, &B), 0);
+    uint64_t desc = PLAT_RAM_ABOVE_4G + 0x100;
+    uint32_t c = be32(FW_CFG_DMA_SELECT | FW_CFG_DMA_READ), l = be32(4);
+    uint64_t a = __builtin_bswap64(PLAT_RAM_ABOVE_4G + 0x1000);
+    memcpy(high + 0x100, &c, 4);
+    memcpy(high + 0x104, &l, 4);
+    memcpy(high + 0x108, &a, 8);
+    bus_pio_write(&B, PLAT_PORT_FW_CFG + FW_CFG_PORT_DMA, be32((uint32_t)(desc >> 32)), 4);
+    bus_pio_write(&B, PLAT_PORT_FW_CFG + FW_CFG_PORT_DMA + 4, be32((uint32_t)desc), 4);
+    memcpy(&c, high + 0x100, 4);
+    cr_assert_eq(c, 0, "done");
+    cr_assert(memcmp(high + 0x1000, "QEMU", 4) == 0, "the signature, at 4 GiB + 4 KiB");
+    cr_assert_eq(dma(FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 16, PLAT_RAM_ABOVE_4G + sizeof high - 8),
+                 FW_CFG_DMA_ERROR, "across the end of high RAM");
+    cr_assert_eq(dma(FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 4, PLAT_MMIO_HOLE_BASE), FW_CFG_DMA_ERROR,
+                 "into the hole");
 }

@@ -48,8 +48,7 @@ static void setup(void)
         .clock = &C.clock,
         .phys_bits = 39,
         .unix_time = 1700000000,
-        .ram = ram,
-        .ram_size = sizeof ram,
+        .ram = {ram, sizeof ram, NULL, 0},
         .disk = {disk_io, disk_wr, NULL, 128, false, NULL},
     };
     cr_assert_eq(pc_init(&PC, &cfg), 0);

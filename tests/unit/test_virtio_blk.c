@@ -72,7 +72,8 @@ static void setup_with(bool read_only)
     irq_level = 0;
     flushes = 0;
     struct blk_backend be = {disk_read, disk_write, disk_flush, SECTORS, read_only, NULL};
-    virtio_blk_init(&V, be, (struct irq_line){set_irq, NULL, PLAT_IRQ_VIRTIO_BLK}, ram, sizeof ram);
+    virtio_blk_init(&V, be, (struct irq_line){set_irq, NULL, PLAT_IRQ_VIRTIO_BLK},
+                    &(struct guest_ram){ram, sizeof ram, NULL, 0});
     cr_assert_eq(virtio_blk_register(&V, &B), 0);
 }
 
@@ -268,4 +269,39 @@ Test(virtio_blk, queue_setup_rules)
     wr(VIRTIO_MMIO_STATUS, 0);
     cr_assert_eq(rd(VIRTIO_MMIO_STATUS), 0);
     cr_assert_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0, "reset");
+}
+
+/* a buffer in RAM above 4 GiB is reached; one running into the hole is an I/O error */
+Test(virtio_blk, buffer_above_4g)
+{
+    static uint8_t high[4096];
+    setup_with(false);
+    memset(high, 0, sizeof high);
+    struct blk_backend be = {disk_read, disk_write, disk_flush, SECTORS, false, NULL};
+    virtio_blk_init(&V, be, (struct irq_line){set_irq, NULL, PLAT_IRQ_VIRTIO_BLK},
+                    &(struct guest_ram){ram, sizeof ram, high, sizeof high});
+    bring_up();
+    uint32_t type = VIRTIO_BLK_T_IN;
+    uint64_t sector = 5;
+    memcpy(ram + HDR, &type, 4);
+    memcpy(ram + HDR + 8, &sector, 8);
+    ram[STATUS] = 0xff;
+    desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+    desc(1, PLAT_RAM_ABOVE_4G + 0x200, VIRTIO_BLK_SECTOR, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE,
+         2);
+    desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+    put16(AVAIL + 4, 0);
+    put16(AVAIL + 2, 1);
+    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    cr_assert_eq(ram[STATUS], VIRTIO_BLK_S_OK);
+    cr_assert_eq(high[0x200], 5, "sector 5 at 4 GiB + 512");
+    cr_assert_eq(high[0x200 + VIRTIO_BLK_SECTOR - 1], 5);
+
+    ram[STATUS] = 0xff;
+    desc(1, PLAT_RAM_ABOVE_4G + sizeof high - 256, VIRTIO_BLK_SECTOR,
+         VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+    put16(AVAIL + 6, 0);
+    put16(AVAIL + 2, 2);
+    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    cr_assert_eq(ram[STATUS], VIRTIO_BLK_S_IOERR, "past the end of high RAM");
 }

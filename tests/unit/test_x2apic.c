@@ -169,6 +169,32 @@ Test(x2apic, value_checks)
                  "reserved ICR bits");
 }
 
+/* 11.12.1.3: writing 1 to a reserved bit of the low half is #GP too */
+Test(x2apic, reserved_bits_gp)
+{
+    rig_init(&R, 1);
+    rig_x2apic(&R, 0);
+    struct lapic *l = &R.cpu[0];
+    static const struct {
+        uint32_t off, bad, good;
+    } w[] = {
+        {LAPIC_TPR, 0x100, 0xff},
+        {LAPIC_SVR, 1u << 10, SVR_ENABLE | SVR_EOIS | 0xff},
+        {LAPIC_TIMER_DCR, 0x4, 0xb},
+        {LAPIC_LVT_TIMER, 1u << 19, LVT_TIMER_PERIODIC | LVT_MASKED | 0x40},
+        {LAPIC_LVT_ERROR, 7u << 8, LVT_MASKED | 0x41},
+        {LAPIC_LVT_LINT0, 1u << 17, LVT_LEVEL | LVT_REMOTE_IRR | LVT_PENDING | (7u << 8)},
+        {LAPIC_LVT_THERMAL, LVT_ACTIVE_LOW, LVT_MASKED | (4u << 8)},
+    };
+    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++) {
+        cr_assert_eq(lapic_wrmsr(l, X2APIC_MSR(w[i].off), w[i].bad), LAPIC_GP, "reg %#x bit %#x",
+                     w[i].off, w[i].bad);
+        cr_assert_eq(lapic_wrmsr(l, X2APIC_MSR(w[i].off), w[i].good), LAPIC_OK, "reg %#x %#x",
+                     w[i].off, w[i].good);
+    }
+    cr_assert_eq(rdmsr_ok(0, X2APIC_MSR(LAPIC_TPR)), 0xff, "the good write took");
+}
+
 Test(x2apic, registers_read_write)
 {
     rig_init(&R, 1);

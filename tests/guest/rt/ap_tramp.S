@@ -34,6 +34,7 @@ tramp_pm32:
 	mov	%ax, %fs
 	mov	%ax, %gs
 	mov	%ax, %ss
+	lock incl ap_tramp_entries	/* smp.h: every start is counted */
 	/* one AP at a time: take the next stack and index from smp.c */
 	mov	$1, %eax
 1:	xchg	%eax, ap_boot_lock
@@ -66,4 +67,10 @@ tramp_gdt_desc:
 	.word tramp_gdt_desc - tramp_gdt - 1
 	.long T(tramp_gdt)
 ap_tramp_end:
+	.data
+	.balign	4
+	.globl	ap_tramp_entries
+ap_tramp_entries:
+	.long	0
+
 	.section .note.GNU-stack, "", @progbits

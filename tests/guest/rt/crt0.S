@@ -12,10 +12,9 @@
  */
 #define ASM_FILE 1
 #include <multiboot.h> /* grub2 source package, via scripts/setup */
+#include "ring3.h"
 
 #define MB_FLAGS   (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
-#define SEL_CODE   0x08
-#define SEL_DATA   0x10
 #define STACK_SIZE 16384
 
 	.section .multiboot, "a"
@@ -34,8 +33,8 @@ _start:
 	mov	%eax, %esi		/* esi, edi survive the calls below */
 	mov	%ebx, %edi
 	lgdt	gdt_desc
-	ljmp	$SEL_CODE, $1f
-1:	mov	$SEL_DATA, %ax
+	ljmp	$SEL_KCODE, $1f
+1:	mov	$SEL_KDATA, %ax
 	mov	%ax, %ds
 	mov	%ax, %es
 	mov	%ax, %fs
@@ -63,16 +62,23 @@ _start:
 	jmp	2b
 	.size _start, . - _start
 
-	.section .rodata
+	/* writable: ring3_init() fills the TSS slot, gdt_set() a test's own */
+	.data
 	.balign 8
-gdt:
+	.globl rt_gdt
+rt_gdt:
 	.quad	0			/* null */
-	.quad	0x00CF9B000000FFFF	/* 0x08: code, base 0, limit 4 GiB, 32-bit, accessed */
-	.quad	0x00CF93000000FFFF	/* 0x10: data, base 0, limit 4 GiB, accessed */
+	.quad	0x00CF9B000000FFFF	/* SEL_KCODE: code, base 0, limit 4 GiB, 32-bit, accessed */
+	.quad	0x00CF93000000FFFF	/* SEL_KDATA: data, base 0, limit 4 GiB, accessed */
+	.quad	0x00CFFB000000FFFF	/* SEL_UCODE: the same at DPL 3 */
+	.quad	0x00CFF3000000FFFF	/* SEL_UDATA: the same at DPL 3 */
+	.fill	GDT_ENTRIES - 5, 8, 0	/* SEL_TSS, then the test's slots */
 gdt_end:
+	.balign 4
+	.word	0
 gdt_desc:
-	.word	gdt_end - gdt - 1
-	.long	gdt
+	.word	gdt_end - rt_gdt - 1
+	.long	rt_gdt
 
 	.bss
 	.balign 16

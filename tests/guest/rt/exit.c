@@ -12,6 +12,8 @@ static const char bochs_shutdown[] = "Shutdown";
 
 void guest_exit(int status)
 {
+    if (cpu_cpl() == 3)
+        syscall1(SYS_EXIT, (uint32_t)status);
     printf("# guest-exit: %d\n", status);
     uart_flush();
     outl(DEBUG_EXIT_PORT, (uint32_t)status);

@@ -22,6 +22,7 @@ typedef uint32_t grub_uint32_t;
 #include "io.h"
 #include "tap.h"
 #include "acpi.h"
+#include "ring3.h"
 
 /* exit statuses; QEMU's isa-debug-exit turns status s into exit code 2s+1 */
 #define GUEST_PASS  0 /* every test passed */
@@ -59,21 +60,28 @@ bool arg_str(const char *key, char *buf, size_t n);
 bool arg_u32(const char *key, uint32_t *out); /* decimal, or hex with 0x */
 const char *arg_cmdline(void);                /* the whole line, "" if none */
 
-/* the IDT: vectors 0-31 report and exit; tests may install their own stubs */
+/* the IDT: every vector reports and exits unless a handler is installed
+ * (idt_set_handler in ring3.h); idt_set_gate puts a raw stub of the test's
+ * own behind a DPL-0 interrupt gate */
 struct trap_frame {
+    uint32_t gs, fs, es, ds;                                  /* as the trap found them */
     uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax; /* pushal */
-    uint32_t vector, error;
+    uint32_t vector, error;   /* error is 0 for vectors without an error code */
     uint32_t eip, cs, eflags; /* pushed by the CPU */
+    uint32_t esp, ss;         /* pushed by the CPU only from an outer ring: valid if cs & 3 */
 };
 void idt_init(void); /* rt_init calls it */
+void idt_load(void); /* LIDT of the one IDT: every AP does it when it starts */
 void idt_set_gate(uint8_t vector, void (*stub)(void));
-void rt_trap(struct trap_frame *f);
+void rt_dispatch(struct trap_frame *f); /* vectors.S calls it */
+_Noreturn void rt_trap(struct trap_frame *f);
 
 /* freestanding C still needs these: gcc emits calls to them */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 

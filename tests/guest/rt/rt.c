@@ -11,6 +11,7 @@ void rt_init(uint32_t magic, struct multiboot_info *mbi)
 {
     uart_init();
     idt_init();
+    ring3_init();
     for (unsigned i = 0; i < sizeof(bss_canary) / sizeof(bss_canary[0]); i++)
         if (bss_canary[i])
             tap_bail("loader left .bss non-zero (word %u = 0x%x)", i, bss_canary[i]);

@@ -5,16 +5,10 @@
  * do not need them, real processors get at least what the SDM asks.
  */
 #include "guest.h"
+#include "apic.h"
+#include "cpu.h"
 #include "smp.h"
 
-#define SVR_ENABLE (1u << 8)
-#define ICR_INIT 0x00000500u
-#define ICR_STARTUP 0x00000600u
-#define ICR_ASSERT 0x00004000u
-#define ICR_LEVEL 0x00008000u
-#define ICR_ALL_BUT_SELF 0x000c0000u
-#define ICR_PENDING 0x00001000u
-#define ICR_FIXED 0x00000000u
 #define AP_STACK 8192
 #define TSC_GUESS_HZ 4000000000ull
 #define CHECK_IN_SPINS 200000000u
@@ -24,10 +18,7 @@ volatile uint32_t ap_boot_lock, ap_next_stack, ap_next_index;
 static uint8_t ap_stacks[SMP_MAX_CPUS][AP_STACK] __attribute__((aligned(16)));
 static void (*volatile ap_fn)(unsigned index);
 static volatile uint32_t ap_checked_in;
-static struct {
-    uint16_t limit;
-    uint32_t base;
-} __attribute__((packed)) bsp_idtr; /* the APs load the BSP's IDT */
+volatile uint64_t ap_start_tsc[SMP_MAX_CPUS];
 
 uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
 
@@ -38,19 +29,12 @@ static void delay_us(uint32_t us)
         __asm__ volatile("pause");
 }
 
-static void send_ipi_to(uint32_t dest, uint32_t icr)
-{
-    lapic_write(LAPIC_ICR_HI, dest << 24);
-    lapic_write(LAPIC_ICR_LO, icr);
-    while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
-        __asm__ volatile("pause");
-}
-
-static void send_ipi(uint32_t icr) { send_ipi_to(0, icr); }
+static void send_ipi(uint32_t icr) { lapic_send_ipi(0, icr); }
 
 /*
- * An IPI is two register writes: an interrupt handler on this CPU that sent
- * one of its own in between would change ICR_HI under us, so IF is off for it.
+ * An IPI is two register writes in xAPIC mode: an interrupt handler on this
+ * CPU that sent one of its own in between would change ICR_HI under us, so
+ * IF is off for it.
  */
 static uint32_t irq_save(void)
 {
@@ -68,14 +52,14 @@ static void irq_restore(uint32_t f)
 void smp_send_ipi(uint32_t dest, uint8_t vector)
 {
     uint32_t f = irq_save();
-    send_ipi_to(dest, ICR_FIXED | ICR_ASSERT | vector);
+    lapic_send_ipi(dest, ICR_FIXED | ICR_ASSERT | vector);
     irq_restore(f);
 }
 
 void smp_send_ipi_others(uint8_t vector)
 {
     uint32_t f = irq_save();
-    send_ipi(ICR_ALL_BUT_SELF | ICR_FIXED | ICR_ASSERT | vector);
+    lapic_send_ipi(0, ICR_ALL_BUT | ICR_FIXED | ICR_ASSERT | vector);
     irq_restore(f);
 }
 
@@ -94,7 +78,10 @@ void smp_barrier_wait(struct smp_barrier *b, unsigned n, uint32_t *my_sense)
 
 void ap_entry(uint32_t index)
 {
-    __asm__ volatile("lidt %0" ::"m"(bsp_idtr));
+    uint64_t t = rdtsc(); /* first thing: how soon after its SIPI the AP's TSC reads */
+    if (index < SMP_MAX_CPUS)
+        ap_start_tsc[index] = t;
+    idt_load(); /* the AP came up with the real-mode IDT */
     lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | SVR_ENABLE | 0xff);
     __atomic_add_fetch(&ap_checked_in, 1, __ATOMIC_SEQ_CST);
     ap_fn(index);
@@ -107,19 +94,18 @@ unsigned smp_start_aps(unsigned ncpus, void (*fn)(unsigned index))
     if (ncpus > SMP_MAX_CPUS)
         ncpus = SMP_MAX_CPUS;
     ap_fn = fn;
-    __asm__ volatile("sidt %0" : "=m"(bsp_idtr));
     memcpy((void *)AP_TRAMP_BASE, ap_tramp, (size_t)(ap_tramp_end - ap_tramp));
     lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | SVR_ENABLE | 0xff);
 
     /* hand out stacks one by one as APs take them (ap_tramp.S) */
-    send_ipi(ICR_ALL_BUT_SELF | ICR_INIT | ICR_ASSERT | ICR_LEVEL);
+    send_ipi(ICR_ALL_BUT | ICR_INIT | ICR_ASSERT | ICR_LEVEL);
     delay_us(10000);
     for (unsigned i = 1; i < ncpus; i++) {
         ap_next_index = i;
         ap_next_stack = (uint32_t)(uintptr_t)(ap_stacks[i] + AP_STACK);
         if (i == 1) {
             for (int k = 0; k < 2; k++) { /* STARTUP twice, as the SDM says */
-                send_ipi(ICR_ALL_BUT_SELF | ICR_STARTUP | ICR_ASSERT | (AP_TRAMP_BASE >> 12));
+                send_ipi(ICR_ALL_BUT | ICR_STARTUP | ICR_ASSERT | (AP_TRAMP_BASE >> 12));
                 delay_us(200);
             }
         }
@@ -132,4 +118,30 @@ unsigned smp_start_aps(unsigned ncpus, void (*fn)(unsigned index))
     for (uint32_t spin = 0; ap_checked_in < ncpus - 1 && spin < CHECK_IN_SPINS; spin++)
         __asm__ volatile("pause");
     return ap_checked_in;
+}
+
+bool smp_sipi_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index))
+{
+    if (index == 0 || index >= SMP_MAX_CPUS)
+        return false;
+    ap_fn = fn;
+    memcpy((void *)AP_TRAMP_BASE, ap_tramp, (size_t)(ap_tramp_end - ap_tramp));
+    uint32_t before = ap_checked_in;
+    ap_next_index = index;
+    ap_next_stack = (uint32_t)(uintptr_t)(ap_stacks[index] + AP_STACK);
+    for (int k = 0; k < 2; k++) { /* the second is ignored by an AP the first started */
+        lapic_send_ipi(apic_id, ICR_STARTUP | ICR_ASSERT | (AP_TRAMP_BASE >> 12));
+        delay_us(200);
+    }
+    for (uint32_t spin = 0; ap_checked_in == before && spin < CHECK_IN_SPINS; spin++)
+        __asm__ volatile("pause");
+    ap_next_stack = 0;
+    return ap_checked_in != before;
+}
+
+bool smp_start_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index))
+{
+    lapic_send_ipi(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
+    delay_us(10000);
+    return smp_sipi_ap(apic_id, index, fn);
 }

@@ -1,8 +1,8 @@
 /*
  * tests/guest/rt/smp.h: start the application processors of a guest test
- * with INIT-SIPI-SIPI through the local APIC (SDM Vol 3A 9.4.4), run a
- * function on every one of them, and the small things SMP tests share:
- * IPIs, EOI, a barrier, the TSC, interrupt stubs.
+ * with INIT-SIPI-SIPI through the local APIC (SDM Vol 3A 9.4.4), and run a
+ * function on every one of them, and what SMP tests share beyond rt/apic.h
+ * and rt/cpu.h: a barrier, an ordered TSC read, a plain interrupt stub.
  */
 #ifndef GUEST_SMP_H
 #define GUEST_SMP_H
@@ -13,55 +13,59 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SMP_MAX_CPUS 64
+#include "apic.h"
+#include "cpu.h"
 
-/* the xAPIC at its reset base (SDM Vol 3A 11.4.1 Table 11-1) */
-#define LAPIC_BASE        0xfee00000u
-#define LAPIC_ID          0x020
-#define LAPIC_TPR         0x080
-#define LAPIC_EOI         0x0b0
-#define LAPIC_SVR         0x0f0
-#define LAPIC_ICR_LO      0x300
-#define LAPIC_ICR_HI      0x310
-#define LAPIC_LVT_TIMER   0x320
-#define LAPIC_TIMER_ICR   0x380
-#define LAPIC_TIMER_CCR   0x390
-#define LAPIC_TIMER_DCR   0x3e0
-#define LVT_MASKED        (1u << 16)
-#define LVT_TIMER_PERIODIC (1u << 17)
-#define LVT_TIMER_DEADLINE (2u << 17)
-#define TIMER_DIVIDE_1    0xb /* DCR 1011b: divide by 1 (11.5.4 Figure 11-10) */
-#define MSR_TSC           0x10
-#define MSR_TSC_ADJUST    0x3b
-#define MSR_TSC_DEADLINE  0x6e0
+#define SMP_MAX_CPUS 64
 
 /* start ncpus - 1 APs, each running fn(index) (1..ncpus-1) on its own stack;
  * returns how many checked in before the wait ran out */
 unsigned smp_start_aps(unsigned ncpus, void (*fn)(unsigned index));
 
+/*
+ * start the one AP with this APIC ID (INIT, SIPI, SIPI to it alone) running
+ * fn(index) on stack index (1..SMP_MAX_CPUS-1); true once it checked in.
+ * An AP may call it too, to start another. One starter at a time.
+ */
+bool smp_start_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index));
+/* the same without the INIT: for an AP already waiting for SIPI */
+bool smp_sipi_ap(uint32_t apic_id, unsigned index, void (*fn)(unsigned index));
+
 uint32_t lapic_id(void);
 
-static inline uint32_t lapic_read(uint32_t reg)
-{
-    return *(volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg);
-}
+/* ap_tramp.S counts every entry into the trampoline (every SIPI that started an AP) */
+extern volatile uint32_t ap_tramp_entries;
+/* the TSC each AP read first thing in ap_entry, by index */
+extern volatile uint64_t ap_start_tsc[SMP_MAX_CPUS];
 
-static inline void lapic_write(uint32_t reg, uint32_t v)
-{
-    *(volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg) = v;
-}
+/*
+ * Running functions on APs (rt/smp_call.c). smp_worker is an AP function
+ * (for smp_start_aps/smp_start_ap) that waits, interrupts off, for calls
+ * posted to its APIC ID and runs them one at a time; smp_boot_workers starts
+ * every CPU of the MADT that way. A call runs with interrupts as the worker
+ * has them (off) and may change them.
+ */
+void smp_worker(unsigned index);
+unsigned smp_boot_workers(unsigned ncpus); /* APs that checked in */
+void smp_call_async(uint32_t apic_id, void (*fn)(void *arg), void *arg);
+bool smp_call_wait(uint32_t apic_id, uint32_t ms); /* true if the call finished in time */
+bool smp_call(uint32_t apic_id, void (*fn)(void *arg), void *arg); /* both, 10 s */
+bool smp_call_busy(uint32_t apic_id);                              /* a call is posted or running */
 
-/* set SVR's APIC software enable (11.4.7.2; smp_start_aps does it on every CPU) */
+#define MSR_TSC        0x10
+#define MSR_TSC_ADJUST 0x3b
+
+/* set SVR's APIC software enable (SDM 11.4.7.2; smp_start_aps does it on every CPU) */
 static inline void lapic_sw_enable(void)
 {
-    lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | (1u << 8) | 0xff);
+    lapic_write(LAPIC_SVR, lapic_read(LAPIC_SVR) | SVR_ENABLE | 0xff);
 }
 
 /* a fixed, edge-triggered IPI of vector to the CPU with APIC ID dest (physical) */
 void smp_send_ipi(uint32_t dest, uint8_t vector);
 /* the same to every CPU but this one (the all-excluding-self shorthand) */
 void smp_send_ipi_others(uint8_t vector);
-static inline void smp_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+static inline void smp_eoi(void) { lapic_eoi(); }
 
 /* a sense-reversing barrier for n CPUs; each CPU keeps its own sense */
 struct smp_barrier {
@@ -69,35 +73,12 @@ struct smp_barrier {
 };
 void smp_barrier_wait(struct smp_barrier *b, unsigned n, uint32_t *my_sense);
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 /* RDTSC after earlier instructions (LFENCE first, as Linux's rdtsc_ordered) */
 static inline uint64_t rdtsc_ordered(void)
 {
-    __asm__ volatile("lfence" ::: "memory");
-    return rdtsc();
-}
-
-static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
     uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
     return (uint64_t)hi << 32 | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
 
 /*

@@ -51,6 +51,10 @@ static void uart_tx(char c)
 /* "\n" goes out as "\r\n" so a terminal shows it right; the runner drops '\r' */
 void uart_putc(char c)
 {
+    if (cpu_cpl() == 3) { /* no I/O ports out there: ask ring 0 */
+        syscall1(SYS_PUTC, (uint8_t)c);
+        return;
+    }
     if (c == '\n')
         uart_tx('\r');
     uart_tx(c);
