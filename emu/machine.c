@@ -80,6 +80,20 @@ static void vcpu_io_out(void *opaque, uint16_t port, uint32_t val, unsigned size
     bus_pio_write(&v->m->pc.bus, port, val, size);
 }
 
+/* a locked operation that splits across host pages, or touches MMIO: the
+ * machine stopped around it, as a bus lock stops every other processor */
+static void vcpu_bus_lock(void *opaque)
+{
+    struct vcpu *v = opaque;
+    machine_pause(v->m, (int)v->index);
+}
+
+static void vcpu_bus_unlock(void *opaque)
+{
+    struct vcpu *v = opaque;
+    machine_resume(v->m);
+}
+
 static uint64_t vcpu_tsc(void *opaque)
 {
     struct vcpu *v = opaque;
@@ -397,7 +411,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .io_in = vcpu_io_in,
             .io_out = vcpu_io_out,
             .tsc = vcpu_tsc,
-            .shared_split_lock = &m->split_lock,
+            .bus_lock = vcpu_bus_lock,
+            .bus_unlock = vcpu_bus_unlock,
             .rdmsr = vcpu_rdmsr,
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
@@ -468,9 +483,11 @@ static bool take_event(struct vcpu *v)
     switch (a.kind) {
     case VCPU_ACT_NONE:
         return false;
-    case VCPU_ACT_MACHINE: /* a dump request; pause requests: none are sent yet */
+    case VCPU_ACT_MACHINE:
         if (a.machine_bits & MACHINE_EV_DUMP)
             dump_vcpu(v, "register dump requested");
+        if (a.machine_bits & MACHINE_EV_PAUSE)
+            machine_park(m, v->index);
         return true;
     case VCPU_ACT_INIT:
         if (m->cfg.debug & DEBUG_CPU_RESET)

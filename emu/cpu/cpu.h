@@ -179,10 +179,13 @@ struct cpu_bus {
      * embedding (cpu_set_user_mode), where linear is physical.
      */
     uint8_t *(*translate)(void *opaque, uint64_t lin, unsigned *perm);
-    /* serialises locked operations that split across host pages; in a
-     * machine every vCPU's bus points at the one lock (NULL: this bus's own) */
+    /* a locked operation that splits across host pages (or touches MMIO)
+     * runs between bus_lock and bus_unlock: the machine stops every other
+     * vCPU meanwhile, as a real bus lock does. NULL: serialised by
+     * split_lock against other split operations on this bus only. */
+    void (*bus_lock)(void *opaque);
+    void (*bus_unlock)(void *opaque);
     struct spinlock split_lock;
-    struct spinlock *shared_split_lock;
     /* MSRs the CPU does not own itself (IA32_APIC_BASE, x2APIC 0x800-0x8ff,
      * IA32_TSC_DEADLINE): 0, or -1 for #GP. NULL: every such MSR is #GP. */
     int (*rdmsr)(void *opaque, uint32_t msr, uint64_t *value);
