@@ -49,6 +49,13 @@ void host_kick(unsigned index);
 #define HOST_NO_DEADLINE UINT64_MAX
 bool host_wait(unsigned index, uint64_t deadline);
 
+/*
+ * The calling vCPU spins in a guest PAUSE loop, waiting for another vCPU:
+ * where vCPUs outnumber cores (hosted), let another thread have the core;
+ * on bare metal, where every vCPU has a core, a host PAUSE.
+ */
+void host_pause(unsigned index);
+
 /* ---- time -------------------------------------------------------------- */
 
 /* a monotonic clock counting at host_tsc_hz(), the same on every core */

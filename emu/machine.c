@@ -80,6 +80,20 @@ static void vcpu_io_out(void *opaque, uint16_t port, uint32_t val, unsigned size
     bus_pio_write(&v->m->pc.bus, port, val, size);
 }
 
+/* a locked operation that splits across host pages, or touches MMIO: the
+ * machine stopped around it, as a bus lock stops every other processor */
+static void vcpu_bus_lock(void *opaque)
+{
+    struct vcpu *v = opaque;
+    machine_pause(v->m, (int)v->index);
+}
+
+static void vcpu_bus_unlock(void *opaque)
+{
+    struct vcpu *v = opaque;
+    machine_resume(v->m);
+}
+
 static uint64_t vcpu_tsc(void *opaque)
 {
     struct vcpu *v = opaque;
@@ -408,7 +422,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             .io_in = vcpu_io_in,
             .io_out = vcpu_io_out,
             .tsc = vcpu_tsc,
-            .shared_split_lock = &m->split_lock,
+            .bus_lock = vcpu_bus_lock,
+            .bus_unlock = vcpu_bus_unlock,
             .rdmsr = vcpu_rdmsr,
             .wrmsr = vcpu_wrmsr,
             .cr8_read = vcpu_cr8_read,
@@ -433,6 +448,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         v->cpu.debug = debug_cpu_hooks(cfg->debug);
         if (cfg->rip_history && alloc_rips(&v->cpu, cfg->rip_history) < 0)
             return fail(err, errlen, "-rip-history: no memory for the history");
+        /* more vCPUs than cores: a guest spinning on a lock another vCPU
+         * holds gives way, or the holder may wait a whole host time slice */
+        if (cfg->ncpus > host_cpu_count())
+            v->cpu.pause_exit_every = MACHINE_PAUSE_EXIT_EVERY;
     }
     if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
         enter_guest(&m->vcpus[0].cpu, &entry);
@@ -477,9 +496,11 @@ static bool take_event(struct vcpu *v)
     switch (a.kind) {
     case VCPU_ACT_NONE:
         return false;
-    case VCPU_ACT_MACHINE: /* a dump request; pause requests: none are sent yet */
+    case VCPU_ACT_MACHINE:
         if (a.machine_bits & MACHINE_EV_DUMP)
             dump_vcpu(v, "register dump requested");
+        if (a.machine_bits & MACHINE_EV_PAUSE)
+            machine_park(m, v->index);
         return true;
     case VCPU_ACT_INIT:
         if (m->cfg.debug & DEBUG_CPU_RESET)
@@ -558,6 +579,9 @@ static void vcpu_loop(void *arg)
         case CPU_EXIT_SHUTDOWN:
         case CPU_EXIT_EXCEPTION: /* not in a machine; treated as the shutdown it would be */
             shutdown_report(v);
+            break;
+        case CPU_EXIT_PAUSE:
+            host_pause(v->index);
             break;
         case CPU_EXIT_BUDGET:
         case CPU_EXIT_EVENT:

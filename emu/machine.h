@@ -36,6 +36,9 @@
 #define MACHINE_QUANTUM 20000   /* instructions between looks at timers when no event arrives */
 #define MACHINE_EV_STOP (1u << 16) /* a LAPIC_EV_MACHINE bit: the machine is stopping */
 #define MACHINE_EV_DUMP (1u << 17) /* a LAPIC_EV_MACHINE bit: log your registers */
+#define MACHINE_EV_PAUSE (1u << 18) /* a LAPIC_EV_MACHINE bit: park until the pause is over */
+/* with more vCPUs than host cores, every this many guest PAUSEs hand the core over */
+#define MACHINE_PAUSE_EXIT_EVERY 16
 
 /* what to build */
 struct machine_config {
@@ -57,6 +60,7 @@ struct machine_config {
     bool stats;          /* log each vCPU's retired instructions when the machine stops */
     unsigned debug;      /* -d: DEBUG_* (emu/debug.h) */
     unsigned rip_history; /* -rip-history: entries per vCPU, 0 for none */
+    bool deterministic;   /* -deterministic: every vCPU on the caller's thread, time by instructions */
 };
 
 struct machine;
@@ -88,7 +92,9 @@ struct machine {
     struct vcpu *vcpus;
     struct codemap code;   /* RAM's write tracking for the vCPUs' block caches and DMA */
     struct cpu **cpu_list; /* every vCPU's struct cpu, for code.cpus */
-    struct spinlock split_lock; /* split locked operations, one for all vCPUs */
+    struct spinlock pause_lock; /* one pause round at a time (emu/pause.c) */
+    uint32_t pause_gen;         /* rounds ended so far */
+    uint32_t parked;            /* vCPUs parked in this round */
     struct spinlock dump_lock;  /* one register dump on the log at a time */
     volatile int stopping; /* set once; every vCPU returns */
     int exit_status;
@@ -106,5 +112,21 @@ void machine_stop(struct machine *m, int status, const char *reason);
  * from a signal handler (the hosted program's SIGUSR1).
  */
 void machine_request_dump(struct machine *m);
+
+/*
+ * The pause protocol (emu/pause.c). machine_pause() kicks every vCPU but
+ * self (a vCPU index, or -1 from outside any vCPU), each parks at its next
+ * instruction boundary, and it returns once all have: the caller then has
+ * the machine to itself (guest RAM, every vCPU's state, the devices) until
+ * machine_resume(). A vCPU that is itself waiting to pause the machine
+ * parks where it waits, before its instruction has changed anything, so
+ * its state is that of the boundary before it. A machine that is stopping
+ * does not wait for vCPUs that have returned. In deterministic mode there is
+ * nothing to wait for.
+ */
+void machine_pause(struct machine *m, int self);
+void machine_resume(struct machine *m);
+/* the run loop: vCPU self took MACHINE_EV_PAUSE; wait for the round to end */
+void machine_park(struct machine *m, unsigned self);
 
 #endif

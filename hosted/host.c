@@ -119,6 +119,12 @@ bool host_wait(unsigned index, uint64_t deadline)
     }
 }
 
+void host_pause(unsigned index)
+{
+    (void)index;
+    sched_yield();
+}
+
 uint64_t host_tsc(void)
 {
     struct timespec ts;

@@ -95,6 +95,12 @@ bool host_wait(unsigned index, uint64_t deadline)
     }
 }
 
+void host_pause(unsigned index)
+{
+    (void)index;
+    __builtin_ia32_pause();
+}
+
 uint64_t host_tsc(void) { return rdtsc(); }
 uint64_t host_tsc_hz(void) { return tsc_hz; }
 

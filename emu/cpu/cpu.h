@@ -180,10 +180,13 @@ struct cpu_bus {
      * embedding (cpu_set_user_mode), where linear is physical.
      */
     uint8_t *(*translate)(void *opaque, uint64_t lin, unsigned *perm);
-    /* serialises locked operations that split across host pages; in a
-     * machine every vCPU's bus points at the one lock (NULL: this bus's own) */
+    /* a locked operation that splits across host pages (or touches MMIO)
+     * runs between bus_lock and bus_unlock: the machine stops every other
+     * vCPU meanwhile, as a real bus lock does. NULL: serialised by
+     * split_lock against other split operations on this bus only. */
+    void (*bus_lock)(void *opaque);
+    void (*bus_unlock)(void *opaque);
     struct spinlock split_lock;
-    struct spinlock *shared_split_lock;
     /* MSRs the CPU does not own itself (IA32_APIC_BASE, x2APIC 0x800-0x8ff,
      * IA32_TSC_DEADLINE): 0, or -1 for #GP. NULL: every such MSR is #GP. */
     int (*rdmsr)(void *opaque, uint32_t msr, uint64_t *value);
@@ -219,6 +222,7 @@ enum cpu_exit {
     CPU_EXIT_HLT,       /* HLT retired: the vCPU sleeps until an interrupt, NMI or INIT */
     CPU_EXIT_SHUTDOWN,  /* a triple fault (SDM Vol 3A 6.15, #DF): cpu->exc holds the last fault */
     CPU_EXIT_EVENT,     /* *cpu->events became non-zero: the machine has something to deliver */
+    CPU_EXIT_PAUSE,     /* the pause_exit_every-th PAUSE: the guest spins, waiting for another vCPU */
 };
 
 /* an exception raised by an instruction (vector, error code) */
@@ -330,6 +334,9 @@ struct cpu {
     struct cpu_features feat;
 
     const volatile uint32_t *events; /* the machine's event word; NULL: never CPU_EXIT_EVENT */
+    /* 0, or end cpu_run with CPU_EXIT_PAUSE at every pause_exit_every-th PAUSE,
+     * so a host with fewer cores than vCPUs can run another vCPU meanwhile */
+    uint32_t pause_exit_every, pause_count;
 
     uint64_t icount; /* instructions retired, and events delivered; inside a block, those
                         before it (cpu_icount() counts the block's too) */

@@ -390,16 +390,22 @@ uint64_t cpu_rmw_mem(struct cpu *c, unsigned seg, uint64_t off, unsigned size, b
         return old;
     }
     /*
-     * Split across host pages, or MMIO: serialised against other split locks
-     * only. XXX: full atomicity against plain locked ops needs the machine's
-     * pause protocol (stop every other vCPU), as a real bus lock does.
+     * Split across host pages, or MMIO: with every other vCPU stopped (the
+     * machine's pause protocol), as a bus lock does (SDM Vol 3A 9.1.2.2).
+     * Both pages were translated for writing above, so nothing in between
+     * faults while the machine is stopped.
      */
-    struct spinlock *l =
-        c->bus->shared_split_lock ? c->bus->shared_split_lock : &c->bus->split_lock;
-    spin_lock(l);
+    const struct cpu_bus *b = c->bus;
+    if (b->bus_lock)
+        b->bus_lock(b->opaque);
+    else
+        spin_lock(&c->bus->split_lock);
     uint64_t old = cpu_read_slow(c, lin, size);
     cpu_write_slow(c, lin, size, op(old, arg, aux));
-    spin_unlock(l);
+    if (b->bus_unlock)
+        b->bus_unlock(b->opaque);
+    else
+        spin_unlock(&c->bus->split_lock);
     return old;
 }
 

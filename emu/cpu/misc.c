@@ -8,9 +8,14 @@ HANDLER(op_nop)
 {
     (void)c, (void)i;
 }
+/* F3 90: a spin-wait hint (SDM Vol 2B PAUSE); the machine may want to hear of it */
 HANDLER(op_pause)
 {
-    (void)c, (void)i;
+    (void)i;
+    if (c->pause_exit_every && ++c->pause_count >= c->pause_exit_every) {
+        c->pause_count = 0;
+        cpu_exit_now(c, CPU_EXIT_PAUSE);
+    }
 }
 
 HANDLER(op_clc)

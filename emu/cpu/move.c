@@ -89,8 +89,11 @@ HANDLER(op_xchg_rm_r)
 HANDLER(op_xchg_a_r)
 {
     unsigned r = opreg(i), size = i->osz;
-    if (r == REG_RAX) /* 90 is NOP: no zero-extension of EAX (SDM Vol 2B NOP) */
+    if (r == REG_RAX) { /* 90 is NOP: no zero-extension of EAX (SDM Vol 2B NOP) */
+        if (i->pfx & PFX_REP)
+            op_pause(c, i); /* F3 90 */
         return;
+    }
     uint64_t a = c->gpr[REG_RAX], b = c->gpr[r];
     gpr_write(c, REG_RAX, size, b);
     gpr_write(c, r, size, a);

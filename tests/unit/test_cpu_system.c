@@ -858,3 +858,17 @@ Test(cpu_system, tsc_adjust_follows_tsc_writes)
     cpu_init_reset(c);
     cr_assert_eq(c->tsc_adjust, 0x123456789ull);
 }
+
+/* PAUSE ends cpu_run every pause_exit_every-th time, after the PAUSE */
+Test(cpu_system, pause_exits)
+{
+    const uint8_t code[] = {0xf3, 0x90, 0xeb, 0xfc}; /* 1: pause; jmp 1b */
+    struct cpu *c = boot32(code, sizeof code);
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_BUDGET, "never, by default");
+    c = boot32(code, sizeof code);
+    c->pause_exit_every = 3;
+    uint64_t n = c->icount;
+    cr_assert_eq(cpu_run(c, 100), CPU_EXIT_PAUSE);
+    cr_assert_eq(c->icount - n, 5, "pause, jmp, pause, jmp, pause");
+    cr_assert_eq(c->rip, CODE + 2);
+}
