@@ -59,9 +59,16 @@ void host_join_vcpus(void)
 {
     if (nstarted && slots[0].fn)
         vcpu_trampoline(&slots[0]);
+    /* Look with interrupts off and halt in STI's shadow (SDM Vol 3A 6.8.3):
+     * an AP's kick that lands between the look and the HLT must wake the
+     * HLT, not the look before it, or the boot CPU sleeps forever */
     for (unsigned i = 1; i < nstarted; i++)
-        while (slots[i].fn && !__atomic_load_n(&slots[i].finished, __ATOMIC_ACQUIRE))
-            __asm__ volatile("sti; hlt; cli" ::: "memory");
+        for (;;) {
+            __asm__ volatile("cli" ::: "memory");
+            if (!slots[i].fn || __atomic_load_n(&slots[i].finished, __ATOMIC_ACQUIRE))
+                break;
+            __asm__ volatile("sti; hlt" ::: "memory");
+        }
 }
 
 void host_kick(unsigned index)

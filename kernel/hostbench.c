@@ -97,10 +97,16 @@ static void bench_pair(unsigned from, unsigned to, bool halted)
     else {
         smp_post(from, pair_job_on_core, &j);
         while (!j.done) {
-            if (to == 0 && halted)
-                __asm__ volatile("sti; hlt; cli" ::: "memory");
-            else
-                cpu_relax();
+            if (to == 0 && halted) {
+                /* look at done with interrupts off and halt in STI's shadow, so
+                 * the last kick cannot land between the look and the HLT */
+                __asm__ volatile("cli" ::: "memory");
+                if (!j.done)
+                    __asm__ volatile("sti; hlt" ::: "memory");
+                __asm__ volatile("sti" ::: "memory");
+            } else {
+                cpu_relax(); /* interrupts on: the boot CPU may be the target */
+            }
         }
     }
     j.stop_spinning = true;
