@@ -35,6 +35,7 @@ HOST_LDFLAGS := -pthread
 NEWLIB       := $(BUILD)/newlib/install/x86_64-elf
 NEWLIB_LIBC  := $(NEWLIB)/lib/libc.a
 MB2_HEADER   := $(BUILD)/include/multiboot2.h
+XXHASH_HEADER:= $(BUILD)/include/xxhash.h
 KERN_FREESTANDING := -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                      -fno-stack-protector -ffunction-sections -fdata-sections \
                      -mcmodel=small -fno-omit-frame-pointer
@@ -84,6 +85,14 @@ setup:
 
 $(MB2_HEADER): | $(SETUP_STAMP)
 	$(Q)test -f $@ || scripts/setup
+
+# xxHash (Debian's libxxhash-dev), header-only, for the kernel's include path too
+$(XXHASH_HEADER): /usr/include/xxhash.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+/usr/include/xxhash.h: | $(SETUP_STAMP)
+	$(Q)test -f $@ || scripts/setup
+$(BUILD)/kernel/emu/statehash.o: $(XXHASH_HEADER)
 
 $(NEWLIB_LIBC): scripts/build-newlib | $(SETUP_STAMP)
 	$(Q)scripts/build-newlib $(BUILD)/newlib

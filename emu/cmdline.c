@@ -416,8 +416,10 @@ static int parse_hostbench(struct parse_ctx *p, char *arg)
 
 static int parse_fault_test(struct parse_ctx *p, char *arg)
 {
-    static const char *const names[] = {[CMDLINE_FAULT_UD] = "ud", [CMDLINE_FAULT_PF] = "pf",
-                                        [CMDLINE_FAULT_DE] = "de", [CMDLINE_FAULT_AP_UD] = "ap-ud",
+    static const char *const names[] = {[CMDLINE_FAULT_UD] = "ud",
+                                        [CMDLINE_FAULT_PF] = "pf",
+                                        [CMDLINE_FAULT_DE] = "de",
+                                        [CMDLINE_FAULT_AP_UD] = "ap-ud",
                                         [CMDLINE_FAULT_STACK] = "stack"};
     char shown[SHOWN_MAX + 4];
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -482,6 +484,67 @@ static int parse_rip_history(struct parse_ctx *p, char *arg)
     return 0;
 }
 
+static int parse_deterministic(struct parse_ctx *p, char *arg)
+{
+    (void)arg;
+    p->cfg->deterministic = true;
+    return 0;
+}
+
+/* a count in lo..hi: the option's message names the bad value */
+static int parse_count(struct parse_ctx *p, const char *s, size_t len, uint64_t lo, uint64_t hi,
+                       uint64_t *out)
+{
+    char shown[SHOWN_MAX + 4];
+    uint64_t n = 0;
+    switch (parse_u64(s, len, &n)) {
+    case NUM_BAD:
+        return opt_fail(p, "'%s' is not a number", show(shown, s, len));
+    case NUM_RANGE:
+        n = UINT64_MAX;
+        break;
+    case NUM_OK:
+        break;
+    }
+    if (n < lo || n > hi)
+        return opt_fail(p, "%s is out of range (%llu..%llu)", show(shown, s, len),
+                        (unsigned long long)lo, (unsigned long long)hi);
+    *out = n;
+    return 0;
+}
+
+static int parse_quantum(struct parse_ctx *p, char *arg)
+{
+    uint64_t n = 0;
+    if (parse_count(p, arg, strlen(arg), 1, CMDLINE_QUANTUM_MAX, &n) < 0)
+        return -1;
+    p->cfg->quantum = (unsigned)n;
+    return 0;
+}
+
+/* -hash-at N[,N]...: strictly increasing instruction counts */
+static int parse_hash_at(struct parse_ctx *p, char *arg)
+{
+    char shown[SHOWN_MAX + 4];
+    unsigned k = 0;
+    for (char *item = arg;;) {
+        size_t len = strcspn(item, ",");
+        uint64_t n = 0;
+        if (k == CMDLINE_HASH_AT_MAX)
+            return opt_fail(p, "more than %u counts", CMDLINE_HASH_AT_MAX);
+        if (parse_count(p, item, len, 1, UINT64_MAX - 1, &n) < 0)
+            return -1;
+        if (k && n <= p->cfg->hash_at[k - 1])
+            return opt_fail(p, "%s is not above the count before it", show(shown, item, len));
+        p->cfg->hash_at[k++] = n;
+        if (item[len] == '\0')
+            break;
+        item += len + 1;
+    }
+    p->cfg->nhash_at = k;
+    return 0;
+}
+
 static int parse_help(struct parse_ctx *p, char *arg)
 {
     (void)arg;
@@ -519,6 +582,12 @@ static const struct cmdline_option options[] = {
      "log these (below) to stderr, or the kernel's log"},
     {"rip-history", NULL, "N", BOTH, false, parse_rip_history,
      "keep each vCPU's last N RIPs, shown on a triple fault"},
+    {"deterministic", NULL, NULL, BOTH, false, parse_deterministic,
+     "vCPUs take turns on one thread, time in instructions"},
+    {"quantum", NULL, "N", BOTH, false, parse_quantum,
+     "instructions per turn, 1..10^8; default " STR(CMDLINE_QUANTUM_DEFAULT)},
+    {"hash-at", NULL, "N[,N]...", BOTH, false, parse_hash_at,
+     "log the state hash after N instructions in all"},
     {"dump-tables", NULL, "DIR", CMDLINE_HOSTED, false, parse_dump_tables,
      "write the firmware tables the guest would get into DIR and exit"},
     {"h", "help", NULL, BOTH, false, parse_help, "print this help"},
@@ -544,6 +613,7 @@ void cmdline_defaults(struct baremu_config *cfg)
     cfg->smp = 1;
     cfg->ram_bytes = BAREMU_DEFAULT_RAM;
     cfg->serial_stdio = true;
+    cfg->quantum = CMDLINE_QUANTUM_DEFAULT;
 }
 
 int cmdline_parse(struct baremu_config *cfg, int argc, char *const argv[], unsigned host, char *err,
@@ -585,6 +655,11 @@ int cmdline_parse(struct baremu_config *cfg, int argc, char *const argv[], unsig
         if (r != 0)
             return r < 0 ? -1 : 0;
     }
+    /* the deterministic mode's knobs mean nothing without it */
+    static const char *const det_only[] = {"quantum", "hash-at"};
+    for (size_t k = 0; k < sizeof det_only / sizeof det_only[0]; k++)
+        if (!cfg->deterministic && (seen & (UINT32_C(1) << (option_find(det_only[k]) - options))))
+            return fail(err, errlen, "-%s: needs -deterministic", det_only[k]);
     return 0;
 }
 

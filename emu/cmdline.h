@@ -17,6 +17,10 @@
  *   -stats                                per-vCPU retired instructions at the end
  *   -d ITEM[,ITEM]...                     log items (emu/debug.h): int, cpu_reset, guest_errors
  *   -rip-history N                        keep each vCPU's last N RIPs, 1..2^20, for a bad stop
+ *   -deterministic                        every vCPU on one host thread, round-robin, time by
+ *                                         instructions (docs/user-guide.md)
+ *   -quantum N                            with -deterministic: instructions per turn, default 10000
+ *   -hash-at N[,N]...                     with -deterministic: log the state hash at these counts
  *   -h | -help                            usage
  *
  * SIZE is decimal, with an optional fraction and an optional one-letter
@@ -50,10 +54,14 @@
 #define CMDLINE_GIB (UINT64_C(1) << 30)
 #define CMDLINE_TIB (UINT64_C(1) << 40)
 
-#define BAREMU_DEFAULT_RAM (128 * CMDLINE_MIB)
-#define BAREMU_MIN_RAM     (2 * CMDLINE_MIB)
-#define BAREMU_MAX_RAM     CMDLINE_TIB
-#define BAREMU_RAM_ALIGN   (8 * CMDLINE_KIB) /* QEMU rounds -m up to 8 KiB */
+#define BAREMU_DEFAULT_RAM      (128 * CMDLINE_MIB)
+#define BAREMU_MIN_RAM          (2 * CMDLINE_MIB)
+#define BAREMU_MAX_RAM          CMDLINE_TIB
+#define CMDLINE_QUANTUM_DEFAULT 10000
+#define CMDLINE_QUANTUM_MAX     100000000
+#define CMDLINE_HASH_AT_MAX     16
+
+#define BAREMU_RAM_ALIGN (8 * CMDLINE_KIB) /* QEMU rounds -m up to 8 KiB */
 
 /* which program is parsing: an option names the hosts it is valid in */
 enum cmdline_host {
@@ -64,11 +72,12 @@ enum cmdline_host {
 /* -fault-test: a host CPU exception the kernel provokes on purpose */
 enum cmdline_fault {
     CMDLINE_FAULT_NONE,
-    CMDLINE_FAULT_UD, /* ud2: #UD */
-    CMDLINE_FAULT_PF, /* a write to an unmapped address: #PF */
-    CMDLINE_FAULT_DE, /* a division by zero: #DE */
+    CMDLINE_FAULT_UD,    /* ud2: #UD */
+    CMDLINE_FAULT_PF,    /* a write to an unmapped address: #PF */
+    CMDLINE_FAULT_DE,    /* a division by zero: #DE */
     CMDLINE_FAULT_AP_UD, /* ud2 on the last application processor, once all are up */
-    CMDLINE_FAULT_STACK, /* overflow the boot stack into its guard page: #PF, then #DF on its IST stack */
+    CMDLINE_FAULT_STACK, /* overflow the boot stack into its guard page: #PF, then #DF on its IST
+                            stack */
 };
 
 /*
@@ -76,22 +85,27 @@ enum cmdline_fault {
  * given to cmdline_parse() and live as long as it does.
  */
 struct baremu_config {
-    unsigned smp;        /* vCPUs, 1..BAREMU_MAX_VCPUS */
-    uint64_t ram_bytes;  /* guest RAM, BAREMU_MIN_RAM..BAREMU_MAX_RAM, 8 KiB aligned */
-    const char *kernel;  /* -kernel, or NULL */
-    const char *initrd;  /* -initrd, or NULL */
-    const char *append;  /* -append, or NULL */
-    const char *drive;   /* the file= of -drive, or NULL */
-    const char *bios;    /* -bios, or NULL */
-    const char *debugcon; /* -debugcon: "stdio", or the PATH of file:PATH; NULL: none */
+    unsigned smp;            /* vCPUs, 1..BAREMU_MAX_VCPUS */
+    uint64_t ram_bytes;      /* guest RAM, BAREMU_MIN_RAM..BAREMU_MAX_RAM, 8 KiB aligned */
+    const char *kernel;      /* -kernel, or NULL */
+    const char *initrd;      /* -initrd, or NULL */
+    const char *append;      /* -append, or NULL */
+    const char *drive;       /* the file= of -drive, or NULL */
+    const char *bios;        /* -bios, or NULL */
+    const char *debugcon;    /* -debugcon: "stdio", or the PATH of file:PATH; NULL: none */
     const char *dump_tables; /* -dump-tables: the directory, or NULL */
     bool stats;              /* -stats: per-vCPU instruction counts at the end */
     unsigned debug;          /* -d: DEBUG_* bits (emu/debug.h) */
     unsigned rip_history;    /* -rip-history: entries per vCPU, 0: off */
-    bool serial_stdio;   /* guest UART on the host console (-serial stdio) */
-    bool help;           /* -h seen: print cmdline_usage() and stop */
-    bool exit_when_done; /* -exit: end QEMU through isa-debug-exit when done */
-    bool hostbench;      /* -hostbench: benchmark the host instead of a guest */
+    bool deterministic;      /* -deterministic */
+    unsigned quantum;        /* -quantum: instructions per vCPU turn in deterministic mode */
+    uint64_t
+        hash_at[CMDLINE_HASH_AT_MAX]; /* -hash-at: strictly increasing total instruction counts */
+    unsigned nhash_at;
+    bool serial_stdio;             /* guest UART on the host console (-serial stdio) */
+    bool help;                     /* -h seen: print cmdline_usage() and stop */
+    bool exit_when_done;           /* -exit: end QEMU through isa-debug-exit when done */
+    bool hostbench;                /* -hostbench: benchmark the host instead of a guest */
     enum cmdline_fault fault_test; /* -fault-test: provoke a host exception */
 };
 

@@ -19,7 +19,6 @@
 #include "firmware/boot.h"
 #include "firmware/fw.h"
 
-
 /* ---- each vCPU's view of the machine (struct cpu_bus callbacks) ------------- */
 
 /* -d guest_errors: an access that no device claims, each time, with where the vCPU is */
@@ -138,8 +137,9 @@ static void vcpu_cr8_write(void *opaque, uint64_t value)
 
 static void pc_kick(void *opaque, unsigned vcpu)
 {
-    (void)opaque;
-    host_kick(vcpu);
+    struct machine *m = opaque;
+    if (!m->cfg.deterministic) /* there, every vCPU looks at its events on its next turn */
+        host_kick(vcpu);
 }
 
 static void pc_console_tx(void *opaque, uint8_t byte)
@@ -150,7 +150,9 @@ static void pc_console_tx(void *opaque, uint8_t byte)
 
 static size_t pc_console_rx(void *opaque, uint8_t *buf, size_t len)
 {
-    (void)opaque;
+    struct machine *m = opaque;
+    if (m->cfg.deterministic) /* when input comes is not the guest's to know */
+        return 0;
     return host_console_read((char *)buf, len);
 }
 
@@ -160,17 +162,32 @@ static void pc_debugcon_tx(void *opaque, uint8_t byte)
     m->cfg.debugcon(m->cfg.debugcon_opaque, byte);
 }
 
-static void pc_exit(void *opaque, int status) { machine_stop(opaque, status, NULL); }
-static void pc_poweroff(void *opaque) { machine_stop(opaque, 0, "the guest powered off (ACPI S5)"); }
+static void pc_exit(void *opaque, int status)
+{
+    machine_stop(opaque, status, NULL);
+}
+static void pc_poweroff(void *opaque)
+{
+    machine_stop(opaque, 0, "the guest powered off (ACPI S5)");
+}
 static void pc_reset(void *opaque)
 {
-    machine_stop(opaque, 0, "the guest asked for a reset; rebooting is not supported yet, stopping");
+    machine_stop(opaque, 0,
+                 "the guest asked for a reset; rebooting is not supported yet, stopping");
 }
 
 static uint64_t host_clock_source(void *opaque)
 {
     (void)opaque;
     return host_tsc();
+}
+
+/* deterministic mode: instructions retired so far, by every vCPU (machine.h) */
+static uint64_t det_clock_source(void *opaque)
+{
+    const struct machine *m = opaque;
+    const struct vcpu *v = m->det_cur;
+    return m->det_time + (v ? cpu_retired(&v->cpu) - m->det_start : 0);
 }
 
 /* ---- building it ---------------------------------------------------------- */
@@ -235,7 +252,8 @@ static int alloc_ram(struct machine *m, uint64_t size, char *err, size_t errlen)
     uint64_t low, high;
     guest_ram_split(size, &low, &high);
     if (high > (1ull << PLAT_PHYS_BITS) - PLAT_RAM_ABOVE_4G) {
-        snprintf(err, errlen, "-m: %llu MiB of RAM would end beyond the %u-bit physical address space",
+        snprintf(err, errlen,
+                 "-m: %llu MiB of RAM would end beyond the %u-bit physical address space",
                  (unsigned long long)(size >> 20), PLAT_PHYS_BITS);
         return -1;
     }
@@ -287,17 +305,18 @@ static int add_fwcfg_items(struct machine *m, const struct fw_config *fwc, char 
         put_le(e + 8, map[i].size, 8);
         put_le(e + 16, map[i].type, 4);
     }
-    int bad = fwcfg_add(f, FW_CFG_RAM_SIZE, b->ram_size, sizeof b->ram_size) ||
-              fwcfg_add(f, FW_CFG_NB_CPUS, b->nb_cpus, sizeof b->nb_cpus) ||
-              fwcfg_add(f, FW_CFG_MAX_CPUS, b->max_cpus, sizeof b->max_cpus) ||
-              fwcfg_add(f, FW_CFG_BOOT_MENU, b->boot_menu, sizeof b->boot_menu) ||
-              fwcfg_add(f, FW_CFG_KERNEL_SIZE, b->kernel_size, sizeof b->kernel_size) ||
-              fwcfg_add(f, FW_CFG_KERNEL_DATA, cfg->kernel, (uint32_t)cfg->kernel_len) ||
-              fwcfg_add(f, FW_CFG_INITRD_SIZE, b->initrd_size, sizeof b->initrd_size) ||
-              (cfg->initrd && fwcfg_add(f, FW_CFG_INITRD_DATA, cfg->initrd, (uint32_t)cfg->initrd_len)) ||
-              fwcfg_add(f, FW_CFG_CMDLINE_SIZE, b->cmdline_size, sizeof b->cmdline_size) ||
-              (cmdline_len && fwcfg_add(f, FW_CFG_CMDLINE_DATA, cfg->cmdline, (uint32_t)cmdline_len)) ||
-              fwcfg_add_file(f, "etc/e820", b->e820, (uint32_t)(n * MACHINE_E820_ENTRY));
+    int bad =
+        fwcfg_add(f, FW_CFG_RAM_SIZE, b->ram_size, sizeof b->ram_size) ||
+        fwcfg_add(f, FW_CFG_NB_CPUS, b->nb_cpus, sizeof b->nb_cpus) ||
+        fwcfg_add(f, FW_CFG_MAX_CPUS, b->max_cpus, sizeof b->max_cpus) ||
+        fwcfg_add(f, FW_CFG_BOOT_MENU, b->boot_menu, sizeof b->boot_menu) ||
+        fwcfg_add(f, FW_CFG_KERNEL_SIZE, b->kernel_size, sizeof b->kernel_size) ||
+        fwcfg_add(f, FW_CFG_KERNEL_DATA, cfg->kernel, (uint32_t)cfg->kernel_len) ||
+        fwcfg_add(f, FW_CFG_INITRD_SIZE, b->initrd_size, sizeof b->initrd_size) ||
+        (cfg->initrd && fwcfg_add(f, FW_CFG_INITRD_DATA, cfg->initrd, (uint32_t)cfg->initrd_len)) ||
+        fwcfg_add(f, FW_CFG_CMDLINE_SIZE, b->cmdline_size, sizeof b->cmdline_size) ||
+        (cmdline_len && fwcfg_add(f, FW_CFG_CMDLINE_DATA, cfg->cmdline, (uint32_t)cmdline_len)) ||
+        fwcfg_add_file(f, "etc/e820", b->e820, (uint32_t)(n * MACHINE_E820_ENTRY));
     return bad ? fail(err, errlen, "fw_cfg: its item table is full") : 0;
 }
 
@@ -326,7 +345,8 @@ static void enter_guest(struct cpu *c, const struct fw_entry *e)
 static int build_firmware(struct machine *m, struct fw_entry *entry, char *err, size_t errlen)
 {
     const struct machine_config *cfg = &m->cfg;
-    struct fw_config fwc = {.ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
+    struct fw_config fwc = {
+        .ncpus = cfg->ncpus, .ram_size = cfg->ram_size, .cpu_style = FW_CPU_PROCESSOR};
     struct fw_layout layout;
     if (fw_build(&fwc, m->ram.low, m->ram.low_size, &layout, err, errlen) < 0)
         return -1;
@@ -348,8 +368,9 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
     if (cfg->ncpus < 1 || cfg->ncpus > PC_MAX_CPUS)
         return fail(err, errlen, "-smp: vCPU count out of range");
     if (cfg->bios && cfg->kernel)
-        return fail(err, errlen, "-bios: not with -kernel: the ROM boots the machine "
-                                 "(a kernel through fw_cfg is not supported yet)");
+        return fail(err, errlen,
+                    "-bios: not with -kernel: the ROM boots the machine "
+                    "(a kernel through fw_cfg is not supported yet)");
     if (cfg->bios && !cfg->bios_len)
         return fail(err, errlen, "-bios: the ROM image is empty");
     if (cfg->bios && cfg->bios_len > PC_BIOS_MAX)
@@ -370,15 +391,22 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         return fail(err, errlen, "-m: no memory for the guest RAM's code map");
     m->code.cpus = m->cpu_list;
     m->code.ncpus = cfg->ncpus;
-    /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
-    clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
+    if (cfg->deterministic) {
+        if (!m->cfg.quantum)
+            m->cfg.quantum = MACHINE_DET_QUANTUM;
+        m->cfg.unix_time = MACHINE_DET_UNIX_TIME;
+        clock_init(&m->clock, det_clock_source, m, MACHINE_DET_HZ, MACHINE_DET_HZ);
+    } else {
+        /* the guest TSC runs at the host clock's rate: one offset, one ratio (1:1) */
+        clock_init(&m->clock, host_clock_source, NULL, host_tsc_hz(), host_tsc_hz());
+    }
 
     struct pc_config pcc = {
         .ncpu = cfg->ncpus,
         .clock = &m->clock,
         .lapic_timer_hz = m->clock.hz,
         .phys_bits = PLAT_PHYS_BITS,
-        .unix_time = cfg->unix_time,
+        .unix_time = m->cfg.unix_time,
         .ram = m->ram,
         .code = &m->code,
         .disk = cfg->disk,
@@ -450,7 +478,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
             return fail(err, errlen, "-rip-history: no memory for the history");
         /* more vCPUs than cores: a guest spinning on a lock another vCPU
          * holds gives way, or the holder may wait a whole host time slice */
-        if (cfg->ncpus > host_cpu_count())
+        if (cfg->ncpus > (cfg->deterministic ? 1 : host_cpu_count()))
             v->cpu.pause_exit_every = MACHINE_PAUSE_EXIT_EVERY;
     }
     if (!cfg->bios) /* else the BSP starts at the reset vector: F000:FFF0, CS base 0xFFFF0000 */
@@ -475,7 +503,10 @@ void machine_stop(struct machine *m, int status, const char *reason)
         lapic_post_events(&m->pc.lapic[i], MACHINE_EV_STOP);
 }
 
-static bool stopping(const struct machine *m) { return __atomic_load_n(&m->stopping, __ATOMIC_ACQUIRE); }
+static bool stopping(const struct machine *m)
+{
+    return __atomic_load_n(&m->stopping, __ATOMIC_ACQUIRE);
+}
 
 /* drive the timers whose time has come: this vCPU's LAPIC timer and the platform's */
 static void poll_timers(struct vcpu *v)
@@ -492,7 +523,8 @@ static void poll_timers(struct vcpu *v)
 static bool take_event(struct vcpu *v)
 {
     struct machine *m = v->m;
-    struct vcpu_action a = vcpu_next_action(&m->pc.lapic[v->index], &v->state, cpu_irq_flags(&v->cpu));
+    struct vcpu_action a =
+        vcpu_next_action(&m->pc.lapic[v->index], &v->state, cpu_irq_flags(&v->cpu));
     switch (a.kind) {
     case VCPU_ACT_NONE:
         return false;
@@ -591,14 +623,143 @@ static void vcpu_loop(void *arg)
     }
 }
 
+/* ---- deterministic mode (machine.h) ------------------------------------------ */
+
+static uint64_t total_retired(const struct machine *m)
+{
+    uint64_t t = 0;
+    for (unsigned i = 0; i < m->cfg.ncpus; i++)
+        t += m->vcpus[i].cpu.icount;
+    return t;
+}
+
+static void log_hash(const struct machine *m, const char *when, uint64_t total)
+{
+    host_log("baremu: state hash %s %llu instructions: %016llx\n", when, (unsigned long long)total,
+             (unsigned long long)machine_state_hash(m));
+}
+
+/* the earliest deadline of any timer, in guest ticks */
+static uint64_t next_deadline(struct machine *m)
+{
+    uint64_t t = pc_next_deadline(&m->pc);
+    for (unsigned i = 0; i < m->cfg.ncpus; i++) {
+        uint64_t l = lapic_next_deadline(&m->pc.lapic[i]);
+        if (l < t)
+            t = l;
+    }
+    return t;
+}
+
+/* the hash of a -hash-at count, and the next count's index */
+static void det_hash_point(struct machine *m, unsigned *next_hash, uint64_t total)
+{
+    while (*next_hash < m->cfg.nhash_at && m->cfg.hash_at[*next_hash] == total)
+        log_hash(m, "at", m->cfg.hash_at[(*next_hash)++]);
+}
+
+/* instructions to go before the next -hash-at count, or UINT64_MAX */
+static uint64_t det_room(const struct machine *m, unsigned next_hash, uint64_t total)
+{
+    return next_hash < m->cfg.nhash_at ? m->cfg.hash_at[next_hash] - total : UINT64_MAX;
+}
+
+/*
+ * One vCPU's turn: its events first, then up to quantum instructions. A
+ * -hash-at count inside the turn splits the run there, hashes, and goes on
+ * with the rest of the turn, so that the turns stay as they would be
+ * without it. Returns what the vCPU retired, events included; the clock
+ * advances by as much.
+ */
+static uint64_t det_turn(struct vcpu *v, unsigned *next_hash, uint64_t *total)
+{
+    struct machine *m = v->m;
+    uint64_t start = v->cpu.icount, left = m->cfg.quantum;
+    take_event(v); /* a delivered interrupt counts as one (cpu/intr.c) */
+    m->det_time += v->cpu.icount - start;
+    *total += v->cpu.icount - start;
+    det_hash_point(m, next_hash, *total);
+    while (left && v->state == VCPU_RUNNING && !stopping(m)) {
+        uint64_t room = det_room(m, *next_hash, *total);
+        m->det_cur = v;
+        m->det_start = v->cpu.icount; /* exact: no block is running between runs */
+        enum cpu_exit e = cpu_run(&v->cpu, left < room ? left : room);
+        uint64_t ran = v->cpu.icount - m->det_start;
+        m->det_time += ran;
+        m->det_cur = NULL;
+        *total += ran;
+        left -= ran < left ? ran : left;
+        det_hash_point(m, next_hash, *total);
+        if (e == CPU_EXIT_BUDGET)
+            continue; /* the turn's end, or a -hash-at count */
+        if (e == CPU_EXIT_HLT)
+            v->state = VCPU_HALTED;
+        else if (e == CPU_EXIT_SHUTDOWN || e == CPU_EXIT_EXCEPTION)
+            shutdown_report(v);
+        break; /* CPU_EXIT_PAUSE: it waits for another vCPU; CPU_EXIT_EVENT: the next turn takes it
+                */
+    }
+    poll_timers(v);
+    return v->cpu.icount - start;
+}
+
+/*
+ * Could a timer still wake a vCPU, once every one is halted or waits for
+ * SIPI? Only one halted with RFLAGS.IF set: an interrupt does not end HLT
+ * with IF clear, and INIT and SIPI come only from a running vCPU (SDM Vol 3A
+ * 6.8.1, 11.6.1). (An NMI a timer raises through an IOAPIC entry in NMI
+ * mode could; that routing is not looked for.)
+ */
+static bool det_wakeable(const struct machine *m)
+{
+    for (unsigned i = 0; i < m->cfg.ncpus; i++) {
+        const struct vcpu *v = &m->vcpus[i];
+        if (v->state == VCPU_HALTED && (cpu_irq_flags(&v->cpu) & VCPU_IF))
+            return true;
+    }
+    return false;
+}
+
+static void run_deterministic(struct machine *m)
+{
+    unsigned next_hash = 0;
+    uint64_t total = total_retired(m);
+    while (!stopping(m)) {
+        bool ran = false;
+        for (unsigned i = 0; i < m->cfg.ncpus && !stopping(m); i++)
+            ran |= det_turn(&m->vcpus[i], &next_hash, &total) != 0;
+        if (ran || stopping(m))
+            continue;
+        /* every vCPU halted or waiting for SIPI: on to the next deadline */
+        uint64_t t = next_deadline(m), now = clock_now(&m->clock);
+        if (t == CLOCK_NEVER || !det_wakeable(m)) {
+            machine_stop(m, MACHINE_EXIT_SHUTDOWN,
+                         t == CLOCK_NEVER ? "deterministic mode: every vCPU is halted and no timer "
+                                            "is armed: nothing can wake them; stopping"
+                                          : "deterministic mode: every vCPU is halted with "
+                                            "interrupts off or waits for a SIPI: nothing can "
+                                            "wake them; stopping");
+            break;
+        }
+        if (t > now)
+            m->det_time += t - now; /* source ticks are guest ticks (MACHINE_DET_HZ both) */
+    }
+    log_hash(m, "after", total);
+}
+
 int machine_run(struct machine *m)
 {
+    if (m->cfg.deterministic) {
+        run_deterministic(m);
+        goto stopped;
+    }
     for (unsigned i = 0; i < m->cfg.ncpus; i++)
         if (host_start_vcpu(i, vcpu_loop, &m->vcpus[i]) < 0) {
             machine_stop(m, MACHINE_EXIT_SHUTDOWN, "a vCPU could not be started");
             break;
         }
     host_join_vcpus();
+stopped:
     if (m->exit_status == MACHINE_EXIT_SHUTDOWN)
         abnormal_report(m);
     if (m->cfg.stats) {

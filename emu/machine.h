@@ -32,13 +32,28 @@
 #include "firmware/fw.h"
 #include "emu/vcpu_events.h"
 
-#define MACHINE_EXIT_SHUTDOWN 4 /* a triple fault: even, so never mistaken for a debug-exit status */
-#define MACHINE_QUANTUM 20000   /* instructions between looks at timers when no event arrives */
-#define MACHINE_EV_STOP (1u << 16) /* a LAPIC_EV_MACHINE bit: the machine is stopping */
-#define MACHINE_EV_DUMP (1u << 17) /* a LAPIC_EV_MACHINE bit: log your registers */
+#define MACHINE_EXIT_SHUTDOWN                                                                      \
+    4                          /* a triple fault: even, so never mistaken for a debug-exit status */
+#define MACHINE_QUANTUM  20000 /* instructions between looks at timers when no event arrives */
+#define MACHINE_EV_STOP  (1u << 16) /* a LAPIC_EV_MACHINE bit: the machine is stopping */
+#define MACHINE_EV_DUMP  (1u << 17) /* a LAPIC_EV_MACHINE bit: log your registers */
 #define MACHINE_EV_PAUSE (1u << 18) /* a LAPIC_EV_MACHINE bit: park until the pause is over */
 /* with more vCPUs than host cores, every this many guest PAUSEs hand the core over */
 #define MACHINE_PAUSE_EXIT_EVERY 16
+/*
+ * Deterministic mode (-deterministic): the vCPUs take turns on the caller's
+ * thread, in index order, each up to quantum instructions a turn (less when
+ * it halts, exits on PAUSE, or a -hash-at count falls inside the turn).
+ * Guest time is the total of instructions every vCPU has retired (events
+ * count as one), one guest tick each at MACHINE_DET_HZ; when every vCPU is
+ * halted, time jumps to the earliest timer deadline, and with none armed the
+ * machine stops, since nothing could ever wake it. The RTC starts at
+ * MACHINE_DET_UNIX_TIME and host console input is not read. So a run is a
+ * function of its command line and its files alone.
+ */
+#define MACHINE_DET_QUANTUM   10000
+#define MACHINE_DET_HZ        1000000000u /* one instruction, one nanosecond */
+#define MACHINE_DET_UNIX_TIME 946684800   /* 2000-01-01 00:00:00 UTC */
 
 /* what to build */
 struct machine_config {
@@ -56,11 +71,16 @@ struct machine_config {
     void (*debugcon)(void *opaque, uint8_t byte);
     void *debugcon_opaque;
     struct blk_backend disk; /* -drive: the virtio-blk disk; none when disk.read is NULL */
-    int64_t unix_time;   /* the RTC's start */
-    bool stats;          /* log each vCPU's retired instructions when the machine stops */
-    unsigned debug;      /* -d: DEBUG_* (emu/debug.h) */
-    unsigned rip_history; /* -rip-history: entries per vCPU, 0 for none */
-    bool deterministic;   /* -deterministic: every vCPU on the caller's thread, time by instructions */
+    int64_t unix_time;       /* the RTC's start */
+    bool stats;              /* log each vCPU's retired instructions when the machine stops */
+    unsigned debug;          /* -d: DEBUG_* (emu/debug.h) */
+    unsigned rip_history;    /* -rip-history: entries per vCPU, 0 for none */
+    bool
+        deterministic; /* -deterministic: every vCPU on the caller's thread, time by instructions */
+    unsigned quantum;  /* deterministic: instructions per vCPU turn (0: MACHINE_DET_QUANTUM) */
+    const uint64_t
+        *hash_at; /* deterministic: log the state hash at these total counts, ascending */
+    unsigned nhash_at;
 };
 
 struct machine;
@@ -90,12 +110,16 @@ struct machine {
     struct clock clock;
     struct pc pc;
     struct vcpu *vcpus;
-    struct codemap code;   /* RAM's write tracking for the vCPUs' block caches and DMA */
-    struct cpu **cpu_list; /* every vCPU's struct cpu, for code.cpus */
+    struct codemap code;        /* RAM's write tracking for the vCPUs' block caches and DMA */
+    struct cpu **cpu_list;      /* every vCPU's struct cpu, for code.cpus */
     struct spinlock pause_lock; /* one pause round at a time (emu/pause.c) */
     uint32_t pause_gen;         /* rounds ended so far */
     uint32_t parked;            /* vCPUs parked in this round */
     struct spinlock dump_lock;  /* one register dump on the log at a time */
+    /* deterministic mode: the clock's source is det_time, plus what the vCPU
+     * whose turn it is (det_cur) has retired since its turn began (det_start) */
+    uint64_t det_time, det_start;
+    const struct vcpu *det_cur;
     volatile int stopping; /* set once; every vCPU returns */
     int exit_status;
 };
@@ -112,6 +136,13 @@ void machine_stop(struct machine *m, int status, const char *reason);
  * from a signal handler (the hosted program's SIGUSR1).
  */
 void machine_request_dump(struct machine *m);
+
+/*
+ * A 64-bit hash of the machine's state (emu/statehash.c): guest RAM, every
+ * vCPU's registers and LAPIC, the clock. Call it with the machine paused or
+ * stopped, or between deterministic turns.
+ */
+uint64_t machine_state_hash(const struct machine *m);
 
 /*
  * The pause protocol (emu/pause.c). machine_pause() kicks every vCPU but

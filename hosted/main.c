@@ -150,8 +150,11 @@ static struct blk_backend open_disk(const char *path)
         snprintf(err, sizeof err, "-drive: cannot open '%s': %s", path, strerror(errno));
         die_usage(err);
     }
-    return (struct blk_backend){.read = disk_read, .write = disk_write, .flush = disk_flush,
-                                .sectors = (uint64_t)st.st_size / SECTOR, .read_only = read_only};
+    return (struct blk_backend){.read = disk_read,
+                                .write = disk_write,
+                                .flush = disk_flush,
+                                .sectors = (uint64_t)st.st_size / SECTOR,
+                                .read_only = read_only};
 }
 
 /* kill -USR1: every vCPU logs its registers, and the guest goes on (a hung guest's state) */
@@ -184,6 +187,10 @@ static int run_machine(const struct baremu_config *cfg)
         .stats = cfg->stats,
         .debug = cfg->debug,
         .rip_history = cfg->rip_history,
+        .deterministic = cfg->deterministic,
+        .quantum = cfg->quantum,
+        .hash_at = cfg->hash_at,
+        .nhash_at = cfg->nhash_at,
     };
     char err[ERR_MAX], line[ERR_MAX];
     if (cfg->kernel)

@@ -46,7 +46,7 @@ static const struct boot_module *find_module(const struct bootinfo *bi, const ch
 
 void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
 {
-    if (cfg->smp > ncpus_online) {
+    if (cfg->smp > ncpus_online && !cfg->deterministic) { /* -deterministic: all on this core */
         kprintf("baremu: -smp: %u vCPUs, but only %u cores are online (one core per vCPU)\n",
                 cfg->smp, ncpus_online);
         kernel_stop(KERNEL_EXIT_BADCMD);
@@ -61,6 +61,10 @@ void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
         .stats = cfg->stats,
         .debug = cfg->debug,
         .rip_history = cfg->rip_history,
+        .deterministic = cfg->deterministic,
+        .quantum = cfg->quantum,
+        .hash_at = cfg->hash_at,
+        .nhash_at = cfg->nhash_at,
     };
     if (cfg->initrd) {
         const struct boot_module *r = find_module(bi, "-initrd", cfg->initrd);
@@ -81,8 +85,13 @@ void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
         kprintf("baremu: %s\n", err);
         kernel_stop(KERNEL_EXIT_BADCMD);
     }
-    kprintf("guest: %u vCPUs on cores 0..%u, %llu MiB RAM; its console follows\n", cfg->smp,
-            cfg->smp - 1, (unsigned long long)(cfg->ram_bytes >> 20));
+    if (cfg->deterministic)
+        kprintf("guest: %u vCPUs in turn on core 0 (-deterministic, quantum %u), %llu MiB RAM; "
+                "its console follows\n",
+                cfg->smp, cfg->quantum, (unsigned long long)(cfg->ram_bytes >> 20));
+    else
+        kprintf("guest: %u vCPUs on cores 0..%u, %llu MiB RAM; its console follows\n", cfg->smp,
+                cfg->smp - 1, (unsigned long long)(cfg->ram_bytes >> 20));
     int status = machine_run(&machine);
     kprintf("guest: stopped with status %d\n", status);
     /* QEMU's isa-debug-exit status (v << 1) | 1 passes through as v; a power-off is a clean end */

@@ -222,7 +222,7 @@ enum cpu_exit {
     CPU_EXIT_HLT,       /* HLT retired: the vCPU sleeps until an interrupt, NMI or INIT */
     CPU_EXIT_SHUTDOWN,  /* a triple fault (SDM Vol 3A 6.15, #DF): cpu->exc holds the last fault */
     CPU_EXIT_EVENT,     /* *cpu->events became non-zero: the machine has something to deliver */
-    CPU_EXIT_PAUSE,     /* the pause_exit_every-th PAUSE: the guest spins, waiting for another vCPU */
+    CPU_EXIT_PAUSE, /* the pause_exit_every-th PAUSE: the guest spins, waiting for another vCPU */
 };
 
 /* an exception raised by an instruction (vector, error code) */
@@ -343,18 +343,18 @@ struct cpu {
     struct cpu_exception exc;
 
     /* interrupt and exception state (intr.c) */
-    bool stop_at_exc;        /* user-mode embedding: cpu_run stops at exceptions */
-    bool nmi_blocked;        /* from NMI delivery to the next IRET */
-    uint8_t delivering;      /* class of the event being delivered (intr.c), for #DF */
-    uint8_t sys_access;      /* implicit supervisor accesses (descriptor tables, TSS) */
-    uint8_t exit_req;        /* enum cpu_exit a handler asked for (HLT) */
-    bool tlb_large;          /* the TLB holds pieces of a large page */
+    bool stop_at_exc;   /* user-mode embedding: cpu_run stops at exceptions */
+    bool nmi_blocked;   /* from NMI delivery to the next IRET */
+    uint8_t delivering; /* class of the event being delivered (intr.c), for #DF */
+    uint8_t sys_access; /* implicit supervisor accesses (descriptor tables, TSS) */
+    uint8_t exit_req;   /* enum cpu_exit a handler asked for (HLT) */
+    bool tlb_large;     /* the TLB holds pieces of a large page */
     /* bits (7:0) of *events the machine can deliver only with RFLAGS.IF set, or
      * only while NMIs are not blocked: CPU_EXIT_EVENT waits for that (0: at once) */
     uint8_t events_need_if, events_need_nmi_open;
-    uint64_t shadow_at;      /* icount at which an STI or MOV SS interrupt shadow holds */
-    uint64_t fill_pa;        /* physical page of the last cpu_tlb_fill */
-    uint64_t run_end;        /* icount at which this cpu_run's budget ends */
+    uint64_t shadow_at;       /* icount at which an STI or MOV SS interrupt shadow holds */
+    uint64_t fill_pa;         /* physical page of the last cpu_tlb_fill */
+    uint64_t run_end;         /* icount at which this cpu_run's budget ends */
     uint32_t icache_cs_limit; /* the CS limit the cached blocks were checked against */
     /* the running block stops before this instruction; 0 stops it after the current one */
     uintptr_t blk_stop;
@@ -430,6 +430,9 @@ void cpu_set_user_mode(struct cpu *c, bool code32);
 
 /* run up to budget instructions (and delivered events); stops early with the other exits */
 enum cpu_exit cpu_run(struct cpu *c, uint64_t budget);
+
+/* instructions retired (and events delivered), exact even from a bus hook inside a block */
+uint64_t cpu_retired(const struct cpu *c);
 
 /* RFLAGS with the lazy status flags folded in */
 uint64_t cpu_get_rflags(const struct cpu *c);

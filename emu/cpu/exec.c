@@ -214,6 +214,11 @@ uint64_t cpu_icount(const struct cpu *c)
     return c->icount + k;
 }
 
+uint64_t cpu_retired(const struct cpu *c)
+{
+    return cpu_icount(c);
+}
+
 void cpu_icount_sync(struct cpu *c)
 {
     c->icount = cpu_icount(c);

@@ -76,7 +76,7 @@ bad() {
     report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
 }
 
-PLAN=40
+PLAN=46
 echo "1..$PLAN"
 
 run -h
@@ -119,6 +119,12 @@ bad "-hostbench is for the bare-metal kernel only" "-hostbench" "bare-metal" -- 
 bad "-d with an unknown item is refused" "-d" "'foo'" "not a log item" "int, cpu_reset" -- \
     -d int,foo -kernel "$kernel"
 bad "-rip-history 0 is refused" "-rip-history" "out of range" -- -rip-history 0 -kernel "$kernel"
+bad "-quantum needs -deterministic" "-quantum: needs -deterministic" -- -quantum 100 -kernel "$kernel"
+bad "-hash-at needs -deterministic" "-hash-at: needs -deterministic" -- -hash-at 100 -kernel "$kernel"
+bad "-quantum 0 is refused" "-quantum" "0 is out of range" -- -deterministic -quantum 0 -kernel "$kernel"
+bad "-quantum x is refused" "-quantum" "'x'" "not a number" -- -deterministic -quantum x -kernel "$kernel"
+bad "-hash-at counts must rise" "-hash-at" "5 is not above" -- -deterministic -hash-at 9,5 -kernel "$kernel"
+bad "-hash-at 0 is refused" "-hash-at" "out of range" -- -deterministic -hash-at 0 -kernel "$kernel"
 bad "a file that is no kernel" "-kernel" "not a Linux bzImage" -- -kernel "$kernel"
 
 # -bios: the ROM image is checked before anything runs

@@ -348,6 +348,55 @@ Test(cmdline_parse, debug_items_add_up_and_rip_history)
     cr_assert_eq(r.cfg.rip_history, DEBUG_RIPS_MAX);
 }
 
+Test(cmdline_parse, deterministic_quantum_and_hash_points)
+{
+    struct run r;
+    PARSE_OK(&r, HOSTED, "-smp", "2");
+    cr_assert(!r.cfg.deterministic, "off by default");
+    cr_assert_eq(r.cfg.quantum, CMDLINE_QUANTUM_DEFAULT);
+    cr_assert_eq(r.cfg.nhash_at, 0);
+    PARSE_OK(&r, BARE, "-deterministic", "-quantum", "1", "-hash-at", "5,6,18446744073709551614");
+    cr_assert(r.cfg.deterministic);
+    cr_assert_eq(r.cfg.quantum, 1);
+    cr_assert_eq(r.cfg.nhash_at, 3);
+    cr_assert_eq(r.cfg.hash_at[0], 5);
+    cr_assert_eq(r.cfg.hash_at[1], 6);
+    cr_assert_eq(r.cfg.hash_at[2], UINT64_MAX - 1);
+    PARSE_OK(&r, HOSTED, "-hash-at", "7", "-quantum", "100000000", "-deterministic");
+    cr_assert_eq(r.cfg.quantum, CMDLINE_QUANTUM_MAX, "the knobs may come before -deterministic");
+    cr_assert_eq(r.cfg.nhash_at, 1);
+}
+
+Test(cmdline_parse, deterministic_knobs_refused)
+{
+    static const char *const cases[][4] = {
+        {"-quantum", "100", NULL, "-quantum: needs -deterministic"},
+        {"-hash-at", "100", NULL, "-hash-at: needs -deterministic"},
+        {"-quantum", "100000001", "-deterministic",
+         "-quantum: 100000001 is out of range (1..100000000)"},
+        {"-hash-at", "3,3", "-deterministic", "-hash-at: 3 is not above the count before it"},
+        {"-hash-at", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "-deterministic",
+         "-hash-at: more than 16 counts"},
+        {"-hash-at", "5,", "-deterministic", "-hash-at: '' is not a number"},
+        {"-hash-at", "18446744073709551615", "-deterministic",
+         "-hash-at: 18446744073709551615 is out of range (1..18446744073709551614)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct baremu_config cfg;
+        char buf[64], *argv[3];
+        char err[200] = "";
+        int argc = 0;
+        for (int k = 0; k < 3 && cases[i][k]; k++) {
+            argv[argc] = k == 1 ? strcpy(buf, cases[i][k]) : (char *)cases[i][k];
+            argc++;
+        }
+        cmdline_defaults(&cfg);
+        cr_assert_eq(cmdline_parse(&cfg, argc, argv, CMDLINE_HOSTED, err, sizeof err), -1, "%s %s",
+                     cases[i][0], cases[i][1]);
+        cr_assert_str_eq(err, cases[i][3]);
+    }
+}
+
 Test(cmdline_parse, help_spellings)
 {
     static const char *const spellings[] = {"-h", "-help", "--help", "--h"};
