@@ -484,6 +484,13 @@ static int parse_rip_history(struct parse_ctx *p, char *arg)
     return 0;
 }
 
+static int parse_io_core(struct parse_ctx *p, char *arg)
+{
+    (void)arg;
+    p->cfg->io_core = true;
+    return 0;
+}
+
 static int parse_deterministic(struct parse_ctx *p, char *arg)
 {
     (void)arg;
@@ -582,6 +589,8 @@ static const struct cmdline_option options[] = {
      "log these (below) to stderr, or the kernel's log"},
     {"rip-history", NULL, "N", BOTH, false, parse_rip_history,
      "keep each vCPU's last N RIPs, shown on a triple fault"},
+    {"io-core", NULL, NULL, BOTH, false, parse_io_core,
+     "core 0 runs the devices and console; vCPU i core i+1"},
     {"deterministic", NULL, NULL, BOTH, false, parse_deterministic,
      "vCPUs take turns on one thread, time in instructions"},
     {"quantum", NULL, "N", BOTH, false, parse_quantum,
@@ -655,6 +664,8 @@ int cmdline_parse(struct baremu_config *cfg, int argc, char *const argv[], unsig
         if (r != 0)
             return r < 0 ? -1 : 0;
     }
+    if (cfg->io_core && cfg->deterministic)
+        return fail(err, errlen, "-io-core: not with -deterministic, whose one thread does it all");
     /* the deterministic mode's knobs mean nothing without it */
     static const char *const det_only[] = {"quantum", "hash-at"};
     for (size_t k = 0; k < sizeof det_only / sizeof det_only[0]; k++)

@@ -17,6 +17,8 @@
  *   -stats                                per-vCPU retired instructions at the end
  *   -d ITEM[,ITEM]...                     log items (emu/debug.h): int, cpu_reset, guest_errors
  *   -rip-history N                        keep each vCPU's last N RIPs, 1..2^20, for a bad stop
+ *   -io-core                              core (thread) 0 keeps the devices and console; vCPU i
+ *                                         runs on core i + 1
  *   -deterministic                        every vCPU on one host thread, round-robin, time by
  *                                         instructions (docs/user-guide.md)
  *   -quantum N                            with -deterministic: instructions per turn, default 10000
@@ -97,6 +99,7 @@ struct baremu_config {
     bool stats;              /* -stats: per-vCPU instruction counts at the end */
     unsigned debug;          /* -d: DEBUG_* bits (emu/debug.h) */
     unsigned rip_history;    /* -rip-history: entries per vCPU, 0: off */
+    bool io_core;            /* -io-core */
     bool deterministic;      /* -deterministic */
     unsigned quantum;        /* -quantum: instructions per vCPU turn in deterministic mode */
     uint64_t

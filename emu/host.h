@@ -24,10 +24,11 @@
 unsigned host_cpu_count(void);
 
 /*
- * Run fn(arg) on its own core (bare metal: host core index + 1, leaving the
- * boot core; hosted: a new thread, pinned where the machine has the cores).
- * index is the vCPU index, 0-based. Returns 0, or -1 with a message logged
- * when the host cannot provide the core.
+ * Run fn(arg) on host core index (bare metal: index 0 runs on the boot CPU
+ * inside host_join_vcpus(), the others on the core that came up as that
+ * index; hosted: a new thread, pinned to CPU index where the machine has the
+ * cores). The machine starts vCPU i as index i, or i + 1 with -io-core. Returns 0, or -1 with a
+ * message logged when the host cannot provide the core.
  */
 int host_start_vcpu(unsigned index, void (*fn)(void *arg), void *arg);
 

@@ -47,12 +47,29 @@ static void check_pio(struct vcpu *v, uint16_t port, unsigned size, bool write, 
         log_unassigned(v, "port", port, size, write, val);
 }
 
+/*
+ * -io-core: after a device access, wake the device thread if the platform's
+ * next deadline is now earlier than the one it sleeps until. The fence
+ * pairs with the one in io_loop(): either this sees its new io_wake, or
+ * it sees this access's deadline.
+ */
+static void io_core_check(struct machine *m)
+{
+    if (!m->cfg.io_core)
+        return;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (pc_next_deadline(&m->pc) < __atomic_load_n(&m->io_wake, __ATOMIC_SEQ_CST))
+        host_kick(0);
+}
+
 static uint64_t vcpu_mmio_read(void *opaque, uint64_t pa, unsigned size)
 {
     struct vcpu *v = opaque;
     if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
         check_mmio(v, pa, size, false, 0);
-    return bus_mmio_read(&v->m->pc.bus, &v->m->pc.local[v->index], pa, size);
+    uint64_t val = bus_mmio_read(&v->m->pc.bus, &v->m->pc.local[v->index], pa, size);
+    io_core_check(v->m);
+    return val;
 }
 
 static void vcpu_mmio_write(void *opaque, uint64_t pa, uint64_t val, unsigned size)
@@ -61,6 +78,7 @@ static void vcpu_mmio_write(void *opaque, uint64_t pa, uint64_t val, unsigned si
     if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
         check_mmio(v, pa, size, true, val);
     bus_mmio_write(&v->m->pc.bus, &v->m->pc.local[v->index], pa, val, size);
+    io_core_check(v->m);
 }
 
 static uint32_t vcpu_io_in(void *opaque, uint16_t port, unsigned size)
@@ -68,7 +86,9 @@ static uint32_t vcpu_io_in(void *opaque, uint16_t port, unsigned size)
     struct vcpu *v = opaque;
     if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
         check_pio(v, port, size, false, 0);
-    return bus_pio_read(&v->m->pc.bus, port, size);
+    uint32_t val = bus_pio_read(&v->m->pc.bus, port, size);
+    io_core_check(v->m);
+    return val;
 }
 
 static void vcpu_io_out(void *opaque, uint16_t port, uint32_t val, unsigned size)
@@ -77,6 +97,7 @@ static void vcpu_io_out(void *opaque, uint16_t port, uint32_t val, unsigned size
     if (v->m->cfg.debug & DEBUG_GUEST_ERRORS)
         check_pio(v, port, size, true, val);
     bus_pio_write(&v->m->pc.bus, port, val, size);
+    io_core_check(v->m);
 }
 
 /* a locked operation that splits across host pages, or touches MMIO: the
@@ -139,7 +160,7 @@ static void pc_kick(void *opaque, unsigned vcpu)
 {
     struct machine *m = opaque;
     if (!m->cfg.deterministic) /* there, every vCPU looks at its events on its next turn */
-        host_kick(vcpu);
+        host_kick(vcpu + m->host_base);
 }
 
 static void pc_console_tx(void *opaque, uint8_t byte)
@@ -150,9 +171,7 @@ static void pc_console_tx(void *opaque, uint8_t byte)
 
 static size_t pc_console_rx(void *opaque, uint8_t *buf, size_t len)
 {
-    struct machine *m = opaque;
-    if (m->cfg.deterministic) /* when input comes is not the guest's to know */
-        return 0;
+    (void)opaque;
     return host_console_read((char *)buf, len);
 }
 
@@ -379,6 +398,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         return fail(err, errlen, "-bios: the ROM image's size is not a multiple of 64 KiB");
     if (!cfg->kernel && !cfg->bios)
         return fail(err, errlen, "-kernel: a guest kernel is required");
+    if (cfg->io_core && cfg->deterministic)
+        return fail(err, errlen, "-io-core: not with -deterministic, whose one thread does it all");
+    m->host_base = cfg->io_core ? 1 : 0;
+    m->io_wake = CLOCK_NEVER;
     if (alloc_ram(m, cfg->ram_size, err, errlen) < 0)
         return -1;
     uint64_t low_pages = m->ram.low_size >> X86_PAGE_SHIFT;
@@ -412,7 +435,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, char *er
         .disk = cfg->disk,
         .kick = pc_kick,
         .console_tx = pc_console_tx,
-        .console_rx = pc_console_rx,
+        .console_rx =
+            cfg->deterministic ? NULL : pc_console_rx, /* input's timing is not the guest's */
         .exit = pc_exit,
         .poweroff = pc_poweroff,
         .reset = pc_reset,
@@ -501,6 +525,8 @@ void machine_stop(struct machine *m, int status, const char *reason)
      * posting it kicks the vCPU out of host_wait() too */
     for (unsigned i = 0; i < m->cfg.ncpus; i++)
         lapic_post_events(&m->pc.lapic[i], MACHINE_EV_STOP);
+    if (m->cfg.io_core)
+        host_kick(0);
 }
 
 static bool stopping(const struct machine *m)
@@ -515,7 +541,7 @@ static void poll_timers(struct vcpu *v)
     uint64_t now = clock_now(&m->clock);
     if (lapic_next_deadline(&m->pc.lapic[v->index]) <= now)
         lapic_timer_poll(&m->pc.lapic[v->index]);
-    if (pc_next_deadline(&m->pc) <= now)
+    if (!m->cfg.io_core && pc_next_deadline(&m->pc) <= now)
         pc_poll(&m->pc);
 }
 
@@ -587,10 +613,40 @@ static void abnormal_report(struct machine *m)
 static void vcpu_sleep(struct vcpu *v)
 {
     struct machine *m = v->m;
-    uint64_t t = lapic_next_deadline(&m->pc.lapic[v->index]), p = pc_next_deadline(&m->pc);
+    uint64_t t = lapic_next_deadline(&m->pc.lapic[v->index]);
+    uint64_t p = m->cfg.io_core ? CLOCK_NEVER : pc_next_deadline(&m->pc);
     if (p < t)
         t = p;
-    host_wait(v->index, t == CLOCK_NEVER ? HOST_NO_DEADLINE : clock_to_source(&m->clock, t));
+    host_wait(v->index + m->host_base,
+              t == CLOCK_NEVER ? HOST_NO_DEADLINE : clock_to_source(&m->clock, t));
+}
+
+static unsigned m_base(const struct vcpu *v)
+{
+    return v->m->host_base;
+}
+
+/*
+ * -io-core: host thread (core) 0 keeps the platform's devices: it sleeps
+ * until their next deadline, polls them (their interrupts kick the vCPUs
+ * they reach), and reads the host console for the UART. The vCPUs then wake
+ * only for kicks and their own LAPIC timers.
+ */
+static void io_loop(void *arg)
+{
+    struct machine *m = arg;
+    while (!stopping(m)) {
+        uint64_t t = pc_next_deadline(&m->pc);
+        __atomic_store_n(&m->io_wake, t, __ATOMIC_SEQ_CST);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with io_core_check() */
+        uint64_t again = pc_next_deadline(&m->pc);
+        if (again < t)
+            continue;
+        if (t > clock_now(&m->clock))
+            host_wait(0, t == CLOCK_NEVER ? HOST_NO_DEADLINE : clock_to_source(&m->clock, t));
+        __atomic_store_n(&m->io_wake, 0, __ATOMIC_SEQ_CST); /* awake: no kicks needed */
+        pc_poll(&m->pc);
+    }
 }
 
 static void vcpu_loop(void *arg)
@@ -613,7 +669,7 @@ static void vcpu_loop(void *arg)
             shutdown_report(v);
             break;
         case CPU_EXIT_PAUSE:
-            host_pause(v->index);
+            host_pause(v->index + m_base(v));
             break;
         case CPU_EXIT_BUDGET:
         case CPU_EXIT_EVENT:
@@ -665,17 +721,18 @@ static uint64_t det_room(const struct machine *m, unsigned next_hash, uint64_t t
 }
 
 /*
- * One vCPU's turn: its events first, then up to quantum instructions. A
+ * One vCPU's turn: its timers and events first, then up to quantum instructions. A
  * -hash-at count inside the turn splits the run there, hashes, and goes on
  * with the rest of the turn, so that the turns stay as they would be
- * without it. Returns what the vCPU retired, events included; the clock
- * advances by as much.
+ * without it. The clock advances by what the vCPU retired, events
+ * included. Returns whether it did anything: ran, or took an event.
  */
-static uint64_t det_turn(struct vcpu *v, unsigned *next_hash, uint64_t *total)
+static bool det_turn(struct vcpu *v, unsigned *next_hash, uint64_t *total)
 {
     struct machine *m = v->m;
     uint64_t start = v->cpu.icount, left = m->cfg.quantum;
-    take_event(v); /* a delivered interrupt counts as one (cpu/intr.c) */
+    poll_timers(v);
+    bool took = take_event(v); /* a delivered interrupt counts as one (cpu/intr.c) */
     m->det_time += v->cpu.icount - start;
     *total += v->cpu.icount - start;
     det_hash_point(m, next_hash, *total);
@@ -700,7 +757,7 @@ static uint64_t det_turn(struct vcpu *v, unsigned *next_hash, uint64_t *total)
                 */
     }
     poll_timers(v);
-    return v->cpu.icount - start;
+    return took || v->cpu.icount != start;
 }
 
 /*
@@ -722,14 +779,20 @@ static bool det_wakeable(const struct machine *m)
 
 static void run_deterministic(struct machine *m)
 {
-    unsigned next_hash = 0;
+    unsigned next_hash = 0, idle_rounds = 0;
     uint64_t total = total_retired(m);
     while (!stopping(m)) {
-        bool ran = false;
+        bool progress = false;
         for (unsigned i = 0; i < m->cfg.ncpus && !stopping(m); i++)
-            ran |= det_turn(&m->vcpus[i], &next_hash, &total) != 0;
-        if (ran || stopping(m))
+            progress |= det_turn(&m->vcpus[i], &next_hash, &total);
+        /* a round with nothing done, then one more: a timer polled in a later
+         * vCPU's turn may have sent an interrupt to an earlier one */
+        if (progress || stopping(m) || ++idle_rounds < 2) {
+            if (progress)
+                idle_rounds = 0;
             continue;
+        }
+        idle_rounds = 0;
         /* every vCPU halted or waiting for SIPI: on to the next deadline */
         uint64_t t = next_deadline(m), now = clock_now(&m->clock);
         if (t == CLOCK_NEVER || !det_wakeable(m)) {
@@ -753,8 +816,10 @@ int machine_run(struct machine *m)
         run_deterministic(m);
         goto stopped;
     }
-    for (unsigned i = 0; i < m->cfg.ncpus; i++)
-        if (host_start_vcpu(i, vcpu_loop, &m->vcpus[i]) < 0) {
+    if (m->cfg.io_core && host_start_vcpu(0, io_loop, m) < 0)
+        machine_stop(m, MACHINE_EXIT_SHUTDOWN, "the device thread could not be started");
+    for (unsigned i = 0; i < m->cfg.ncpus && !stopping(m); i++)
+        if (host_start_vcpu(i + m->host_base, vcpu_loop, &m->vcpus[i]) < 0) {
             machine_stop(m, MACHINE_EXIT_SHUTDOWN, "a vCPU could not be started");
             break;
         }

@@ -77,7 +77,11 @@ struct machine_config {
     unsigned rip_history;    /* -rip-history: entries per vCPU, 0 for none */
     bool
         deterministic; /* -deterministic: every vCPU on the caller's thread, time by instructions */
-    unsigned quantum;  /* deterministic: instructions per vCPU turn (0: MACHINE_DET_QUANTUM) */
+    /* -io-core: host thread/core 0 runs the platform's devices and console,
+     * vCPU i runs on host thread/core i + 1 (else: vCPU i on i, and the
+     * vCPUs poll the devices themselves) */
+    bool io_core;
+    unsigned quantum; /* deterministic: instructions per vCPU turn (0: MACHINE_DET_QUANTUM) */
     const uint64_t
         *hash_at; /* deterministic: log the state hash at these total counts, ascending */
     unsigned nhash_at;
@@ -120,6 +124,8 @@ struct machine {
      * whose turn it is (det_cur) has retired since its turn began (det_start) */
     uint64_t det_time, det_start;
     const struct vcpu *det_cur;
+    unsigned host_base;    /* vCPU i is host thread/core i + host_base (1 with io_core) */
+    uint64_t io_wake;      /* io_core: the deadline the device thread sleeps until; 0 while awake */
     volatile int stopping; /* set once; every vCPU returns */
     int exit_status;
 };

@@ -188,6 +188,7 @@ static int run_machine(const struct baremu_config *cfg)
         .debug = cfg->debug,
         .rip_history = cfg->rip_history,
         .deterministic = cfg->deterministic,
+        .io_core = cfg->io_core,
         .quantum = cfg->quantum,
         .hash_at = cfg->hash_at,
         .nhash_at = cfg->nhash_at,

@@ -46,6 +46,11 @@ static const struct boot_module *find_module(const struct bootinfo *bi, const ch
 
 void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
 {
+    if (cfg->io_core && cfg->smp + 1 > ncpus_online) {
+        kprintf("baremu: -smp: %u vCPUs and -io-core need %u cores, but only %u are online\n",
+                cfg->smp, cfg->smp + 1, ncpus_online);
+        kernel_stop(KERNEL_EXIT_BADCMD);
+    }
     if (cfg->smp > ncpus_online && !cfg->deterministic) { /* -deterministic: all on this core */
         kprintf("baremu: -smp: %u vCPUs, but only %u cores are online (one core per vCPU)\n",
                 cfg->smp, ncpus_online);
@@ -62,6 +67,7 @@ void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
         .debug = cfg->debug,
         .rip_history = cfg->rip_history,
         .deterministic = cfg->deterministic,
+        .io_core = cfg->io_core,
         .quantum = cfg->quantum,
         .hash_at = cfg->hash_at,
         .nhash_at = cfg->nhash_at,
@@ -89,6 +95,10 @@ void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
         kprintf("guest: %u vCPUs in turn on core 0 (-deterministic, quantum %u), %llu MiB RAM; "
                 "its console follows\n",
                 cfg->smp, cfg->quantum, (unsigned long long)(cfg->ram_bytes >> 20));
+    else if (cfg->io_core)
+        kprintf("guest: %u vCPUs on cores 1..%u, devices and console on core 0, %llu MiB RAM; "
+                "its console follows\n",
+                cfg->smp, cfg->smp, (unsigned long long)(cfg->ram_bytes >> 20));
     else
         kprintf("guest: %u vCPUs on cores 0..%u, %llu MiB RAM; its console follows\n", cfg->smp,
                 cfg->smp - 1, (unsigned long long)(cfg->ram_bytes >> 20));

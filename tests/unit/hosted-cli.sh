@@ -76,7 +76,7 @@ bad() {
     report "$([[ -z $why ]]; echo $?)" "$desc" "$why"
 }
 
-PLAN=46
+PLAN=47
 echo "1..$PLAN"
 
 run -h
@@ -124,6 +124,7 @@ bad "-hash-at needs -deterministic" "-hash-at: needs -deterministic" -- -hash-at
 bad "-quantum 0 is refused" "-quantum" "0 is out of range" -- -deterministic -quantum 0 -kernel "$kernel"
 bad "-quantum x is refused" "-quantum" "'x'" "not a number" -- -deterministic -quantum x -kernel "$kernel"
 bad "-hash-at counts must rise" "-hash-at" "5 is not above" -- -deterministic -hash-at 9,5 -kernel "$kernel"
+bad "-io-core is not for -deterministic" "-io-core: not with -deterministic" -- -io-core -deterministic -kernel "$kernel"
 bad "-hash-at 0 is refused" "-hash-at" "out of range" -- -deterministic -hash-at 0 -kernel "$kernel"
 bad "a file that is no kernel" "-kernel" "not a Linux bzImage" -- -kernel "$kernel"
 
