@@ -154,6 +154,7 @@ include tests/unit/unit.mk
 include tests/guest/guest.mk
 include tests/diff/diff.mk
 include bench/cpu.mk
+include bench/smp/smp.mk
 
 test: all $(ISO) unit-tests guest-programs difftest-bin | $(SETUP_STAMP)
 	$(Q)tests/run
