@@ -29,3 +29,6 @@ $(SMPB_OUT)/%.o: $(SMPB_DIR)/%.c $(SMPB_DIR)/smpbench.h
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -I$(SMPB_DIR) -c $< -o $@
 
 .SECONDARY: $(SMPB_NAMES:%=$(SMPB_OUT)/%.o) $(SMPB_OUT)/common.o
+
+# make iso puts the jitter guest on the image (the top Makefile's $(ISO) rule)
+$(ISO): $(SMPB_JITTER)
