@@ -131,7 +131,6 @@ void smpb_hist_add(struct smpb_hist *h, uint64_t ticks)
     if (!h->count || ticks < h->min)
         h->min = ticks;
     h->count++;
-    h->sum += ticks;
 }
 
 void smpb_hist_merge(struct smpb_hist *into, const struct smpb_hist *from)
@@ -147,7 +146,6 @@ void smpb_hist_merge(struct smpb_hist *into, const struct smpb_hist *from)
     if (!into->count || from->min < into->min)
         into->min = from->min;
     into->count += from->count;
-    into->sum += from->sum;
 }
 
 uint64_t smpb_hist_quantile(const struct smpb_hist *h, uint32_t per_million)
@@ -170,13 +168,12 @@ uint64_t smpb_hist_quantile(const struct smpb_hist *h, uint32_t per_million)
 
 void smpb_print_summary(const char *prefix, const struct smpb_hist *h)
 {
-    printf("%s n=%llu min_ns=%llu p50_ns=%llu p99_ns=%llu p99.9_ns=%llu max_ns=%llu mean_ns=%llu\n",
-           prefix, (unsigned long long)h->count, (unsigned long long)smpb_ticks_to_ns(h->min),
+    printf("%s n=%llu min_ns=%llu p50_ns=%llu p99_ns=%llu p99.9_ns=%llu max_ns=%llu\n", prefix,
+           (unsigned long long)h->count, (unsigned long long)smpb_ticks_to_ns(h->min),
            (unsigned long long)smpb_ticks_to_ns(smpb_hist_quantile(h, 500000)),
            (unsigned long long)smpb_ticks_to_ns(smpb_hist_quantile(h, 990000)),
            (unsigned long long)smpb_ticks_to_ns(smpb_hist_quantile(h, 999000)),
-           (unsigned long long)smpb_ticks_to_ns(h->max),
-           (unsigned long long)smpb_ticks_to_ns(h->count ? h->sum / h->count : 0));
+           (unsigned long long)smpb_ticks_to_ns(h->max));
 }
 
 /* log2(v) in sixteenths, v >= 1 */

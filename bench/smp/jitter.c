@@ -25,13 +25,14 @@
  */
 #include "smpbench.h"
 
-#define VEC_PERIODIC  0x50
-#define VEC_DEADLINE  0x51
-#define DEFAULT_SECS  10u
-#define DEFAULT_HZ    10000u
-#define CAL_MS        50
-#define RESYNC_PERIOD 1000 /* a deadline this many periods behind is given up: re-armed from now   \
-                            */
+#define VEC_PERIODIC 0x50
+#define VEC_DEADLINE 0x51
+#define DEFAULT_SECS 10u
+#define DEFAULT_HZ   10000u
+#define CAL_MS       50
+#define RESYNC_PERIOD                                                                              \
+    1000 /* a deadline this many periods behind is given up: re-armed from now                     \
+          */
 #define CPUID_HV_TIMING 0x40000010u
 
 struct cpu_state {

@@ -43,14 +43,14 @@ uint64_t smpb_ticks_to_ns(uint64_t ticks);
 struct smpb_hist {
     uint32_t n[SMPB_BUCKETS];
     uint32_t coarse[SMPB_COARSE];
-    uint64_t count, max, min, sum;
+    uint64_t count, max, min;
 };
 void smpb_hist_add(struct smpb_hist *h, uint64_t ticks);
 void smpb_hist_merge(struct smpb_hist *into, const struct smpb_hist *from);
 /* the upper bound, in ticks, of the bucket holding the sample at fraction per_million */
 uint64_t smpb_hist_quantile(const struct smpb_hist *h, uint32_t per_million);
 
-/* "key_ns=N" for p50, p99, p99.9 and max, with a prefix, on one line */
+/* "n=N min_ns=N p50_ns=N p99_ns=N p99.9_ns=N max_ns=N" after a prefix, on one line */
 void smpb_print_summary(const char *prefix, const struct smpb_hist *h);
 /*
  * the text histogram: one line per 1-2-5 bucket from the first to the last
