@@ -5,9 +5,11 @@
  *
  *   periodic: the LAPIC timer in periodic mode (SDM Vol 3A 11.5.4). A tick
  *     is due when the count reaches 0 and reloads; the handler reads the
- *     TSC, then the current count, so ICR - CCR is how long ago, in timer
- *     ticks, the count reloaded, converted to TSC ticks. A tick that came
- *     more than a period late merges with the next (one IRR bit): the due
+ *     TSC, the current count and the TSC again: ICR - CCR is how long
+ *     before the second read, in timer ticks, the count reloaded, which
+ *     gives the due time in TSC ticks (the latest reload not after the
+ *     first read, should the vCPU lose its host core in between). A tick
+ *     that came more than a period late merges with the next (one IRR bit): the due
  *     times of two handled ticks then lie m > 1 periods apart, m - 1 are
  *     counted missed and the lateness is taken from the earliest of them.
  *   deadline: the TSC-deadline timer (11.5.4.1), where CPUID.01H:ECX[24]
@@ -17,9 +19,9 @@
  * Each vCPU waits in STI;HLT between ticks. Lateness goes into a histogram
  * per vCPU and timer (bench/smp/smpbench.h); then vCPU 0 prints, per timer,
  *
- *   jitter: periodic cpu=K n=.. missed=.. min_ns=.. p50_ns=.. p99_ns=.. p99.9_ns=.. max_ns=..
+ *   jitter: periodic cpu=K missed=.. n=.. min_ns=.. p50_ns=.. p99_ns=.. p99.9_ns=.. max_ns=..
  *   jitter: periodic cpu=all ...
- *   jitter: periodic hist < 500 ns |#########     1234  12.3%   (log-scale bars)
+ *   jitter: periodic < 500 ns |#########     1234  12.3%   (log-scale bars)
  *   jitter: deadline not offered (CPUID.01H:ECX[24] is clear)
  *   jitter: done
  */
@@ -61,11 +63,17 @@ void periodic_handler(void)
 {
     uint64_t now = rdtsc();
     uint32_t ccr = lapic_read(LAPIC_TIMER_CCR);
+    uint64_t after = rdtsc(); /* the count was read between now and after */
     struct cpu_state *s = mine();
-    uint64_t phase = (uint64_t)(lapic_count - ccr) * smpb_tsc_hz / lapic_hz;
-    uint64_t due = now - phase, late = phase;
+    /* the last reload: after less the count's progress since it, and never later than now (the
+     * vCPU may lose its host core between the reads) */
+    uint64_t due = after - (uint64_t)(lapic_count - ccr) * smpb_tsc_hz / lapic_hz;
+    while ((int64_t)(now - due) < 0)
+        due -= lapic_period_tsc;
+    uint64_t late = now - due;
     if (s->have_prev) {
-        uint64_t m = (due - s->prev_due + lapic_period_tsc / 2) / lapic_period_tsc;
+        int64_t apart = (int64_t)(due - s->prev_due);
+        uint64_t m = apart > 0 ? ((uint64_t)apart + lapic_period_tsc / 2) / lapic_period_tsc : 0;
         if (m > 1) {
             s->missed[0] += m - 1;
             late += (m - 1) * lapic_period_tsc;
