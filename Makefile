@@ -146,8 +146,11 @@ $(HOSTED_BIN): $(HOSTED_OBJS) $(CORE_LIB)
 
 # ---- image ---------------------------------------------------------------
 iso: $(ISO)
+# the menu's second entry: the timer jitter guest (bench/smp/jitter.c,
+# docs/timing.md) on the kernel's default vCPUs, its histogram on screen
+JITTER_ENTRY := "baremu: timer jitter (10 s)" "-kernel jitter.elf -append 'secs=10'"
 $(ISO): $(KERNEL_ELF) iso/grub.cfg iso/mkiso | $(SETUP_STAMP)
-	$(Q)iso/mkiso $(KERNEL_ELF) $@
+	$(Q)iso/mkiso $(KERNEL_ELF) $@ --entry $(JITTER_ENTRY) $(SMPB_JITTER)
 
 # ---- run -----------------------------------------------------------------
 QEMU_ACCEL = $(shell scripts/qemu-accel)
@@ -163,6 +166,7 @@ include tests/unit/unit.mk
 include tests/guest/guest.mk
 include tests/diff/diff.mk
 include bench/cpu.mk
+include bench/smp/smp.mk
 
 test: all $(ISO) unit-tests guest-programs difftest-bin | $(SETUP_STAMP)
 	$(Q)tests/run
