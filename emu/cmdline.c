@@ -262,6 +262,9 @@ static int parse_smp(struct parse_ctx *p, char *arg)
     struct kv kv;
     if (implied_value(p, arg, "cpus", "N or cpus=N", &kv) != 0)
         return -1;
+    p->cfg->smp_all = kv.val_len == 3 && memcmp(kv.val, "all", 3) == 0;
+    if (p->cfg->smp_all) /* the host's cores, once it knows them (cmdline_resolve_smp) */
+        return 0;
     uint64_t n = 0;
     switch (parse_u64(kv.val, kv.val_len, &n)) {
     case NUM_BAD:
@@ -563,7 +566,7 @@ static int parse_help(struct parse_ctx *p, char *arg)
 
 static const struct cmdline_option options[] = {
     {"smp", NULL, "N", BOTH, false, parse_smp,
-     "vCPUs, 1.." STR(BAREMU_MAX_VCPUS) " (or cpus=N); default 1"},
+     "vCPUs, 1.." STR(BAREMU_MAX_VCPUS) " or all (cpus=N too); default 1"},
     {"m", NULL, "SIZE", BOTH, false, parse_mem,
      "RAM, 2M..1T; suffix K, M, G, T (none: MiB); default 128M"},
     {"kernel", NULL, "FILE", BOTH, false, parse_kernel, "guest kernel"},
@@ -672,6 +675,15 @@ int cmdline_parse(struct baremu_config *cfg, int argc, char *const argv[], unsig
         if (!cfg->deterministic && (seen & (UINT32_C(1) << (option_find(det_only[k]) - options))))
             return fail(err, errlen, "-%s: needs -deterministic", det_only[k]);
     return 0;
+}
+
+void cmdline_resolve_smp(struct baremu_config *cfg, unsigned cores)
+{
+    if (!cfg->smp_all)
+        return;
+    unsigned n = cfg->io_core && cores > 1 ? cores - 1 : cores;
+    cfg->smp = n < 1 ? 1 : n > BAREMU_MAX_VCPUS ? BAREMU_MAX_VCPUS : n;
+    cfg->smp_all = false;
 }
 
 static bool is_blank(char c)

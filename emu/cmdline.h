@@ -88,6 +88,7 @@ enum cmdline_fault {
  */
 struct baremu_config {
     unsigned smp;            /* vCPUs, 1..BAREMU_MAX_VCPUS */
+    bool smp_all;            /* -smp all: smp is set by cmdline_resolve_smp() */
     uint64_t ram_bytes;      /* guest RAM, BAREMU_MIN_RAM..BAREMU_MAX_RAM, 8 KiB aligned */
     const char *kernel;      /* -kernel, or NULL */
     const char *initrd;      /* -initrd, or NULL */
@@ -129,6 +130,9 @@ void cmdline_defaults(struct baremu_config *cfg);
  */
 int cmdline_parse(struct baremu_config *cfg, int argc, char *const argv[], unsigned host, char *err,
                   size_t errlen);
+
+/* -smp all: one vCPU per host core (cores - 1 with -io-core); nothing otherwise */
+void cmdline_resolve_smp(struct baremu_config *cfg, unsigned cores);
 
 /*
  * Split a command line, as GRUB hands it over, in place into at most

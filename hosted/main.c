@@ -12,6 +12,7 @@
  * otherwise the machine's (emu/machine.h).
  */
 #include "emu/cmdline.h"
+#include "emu/host.h"
 #include "emu/machine.h"
 #include "hosted/dump_tables.h"
 
@@ -231,6 +232,7 @@ int main(int argc, char **argv)
         die_usage(err);
     if (cfg.help)
         return print_usage();
+    cmdline_resolve_smp(&cfg, host_cpu_count());
     if (cfg.dump_tables != NULL) { /* no guest kernel needed */
         if (dump_tables(&cfg, cfg.dump_tables, err, sizeof err) != 0) {
             fprintf(stderr, "baremu: %s\n", err);

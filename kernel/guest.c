@@ -44,8 +44,10 @@ static const struct boot_module *find_module(const struct bootinfo *bi, const ch
     kernel_stop(KERNEL_EXIT_BADCMD);
 }
 
-void guest_run(const struct baremu_config *cfg, const struct bootinfo *bi)
+void guest_run(const struct baremu_config *given, const struct bootinfo *bi)
 {
+    struct baremu_config resolved = *given, *cfg = &resolved;
+    cmdline_resolve_smp(cfg, ncpus_online); /* -smp all: every core that came up */
     if (cfg->io_core && cfg->smp + 1 > ncpus_online) {
         kprintf("baremu: -smp: %u vCPUs and -io-core need %u cores, but only %u are online\n",
                 cfg->smp, cfg->smp + 1, ncpus_online);

@@ -367,6 +367,27 @@ Test(cmdline_parse, deterministic_quantum_and_hash_points)
     cr_assert_eq(r.cfg.nhash_at, 1);
 }
 
+Test(cmdline_parse, smp_all_is_every_core)
+{
+    struct run r;
+    PARSE_OK(&r, BARE, "-smp", "all");
+    cr_assert(r.cfg.smp_all);
+    cmdline_resolve_smp(&r.cfg, 8);
+    cr_assert_eq(r.cfg.smp, 8);
+    cr_assert(!r.cfg.smp_all, "resolved once");
+    cmdline_resolve_smp(&r.cfg, 4);
+    cr_assert_eq(r.cfg.smp, 8, "a number stays as it is");
+    PARSE_OK(&r, HOSTED, "-smp", "cpus=all", "-io-core");
+    cmdline_resolve_smp(&r.cfg, 8);
+    cr_assert_eq(r.cfg.smp, 7, "-io-core keeps core 0");
+    PARSE_OK(&r, HOSTED, "-smp", "all");
+    cmdline_resolve_smp(&r.cfg, 5000);
+    cr_assert_eq(r.cfg.smp, BAREMU_MAX_VCPUS);
+    PARSE_OK(&r, HOSTED, "-smp", "all", "-smp", "3");
+    cmdline_resolve_smp(&r.cfg, 8);
+    cr_assert_eq(r.cfg.smp, 3, "the last -smp wins");
+}
+
 Test(cmdline_parse, deterministic_knobs_refused)
 {
     static const char *const cases[][4] = {
