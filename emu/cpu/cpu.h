@@ -283,6 +283,13 @@ struct cpu_features {
      * x87 exception is pending (FSW.ES), as AMD parts do; Intel parts store
      * them. Off by default; the differential oracle sets it to match its host. */
     bool fpu_ptrs_es_only;
+    /* FXSAVE and FXRSTOR check the segment (limit, or the
+     * canonical form: #SS for an SS-based address) before the area's
+     * alignment #GP(0), as AMD Zen 5 does; off by default: the alignment
+     * first, as an earlier AMD Zen host did, and as the XSAVE family does on
+     * both. The SDM leaves the order open;
+     * the differential oracle sets it to match its host. */
+    bool save_area_seg_first;
     /* MXCSR_MASK: the MXCSR bits that may be set (others #GP), as FXSAVE reports them.
      * MXCSR_MASK_VALUE by default; the oracle takes its host's, which on AMD
      * parts with misaligned SSE has MXCSR_MM (see simd.h). */

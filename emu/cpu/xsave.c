@@ -142,7 +142,14 @@ static void area_map(struct cpu *c, const struct insn *i, unsigned size, unsigne
                      enum access acc, struct save_area *m)
 {
     uint64_t off = cpu_ea(c, i), amask = size_mask(i->asz);
-    (void)cpu_block_check(c, i->seg, off, 8, align, acc); /* the alignment, then piece 0 */
+    /* FXSAVE/FXRSTOR's 16-byte area only: the XSAVE family's alignment comes first on Zen 5 too */
+    if (c->feat.save_area_seg_first && align == FXSAVE_ALIGN) { /* segment, then alignment */
+        uint64_t lin = cpu_linear(c, i->seg, off, 8, acc);
+        if (lin & (align - 1))
+            cpu_gp0(c);
+    } else {
+        (void)cpu_block_check(c, i->seg, off, 8, align, acc); /* the alignment, then piece 0 */
+    }
     for (unsigned k = 0; k < size / 8; k++)
         m->lin[k] = cpu_linear(c, i->seg, (off + 8 * k) & amask, 8, acc);
 }
@@ -254,8 +261,10 @@ static uint64_t xinuse(const struct cpu *c)
     bool regs = false;
     for (unsigned k = 0; k < 8; k++)
         regs |= x->r[k].mant || x->r[k].se;
-    if (x->fcw != FCW_DEFAULT || x->fsw || x->ftw || x->fop || x->fip || x->fdp || x->fcs ||
-        x->fds || regs)
+    /* where FXSAVE stores the pointers only with FSW.ES, they are not state
+     * of their own: with FSW.ES set, FSW says "in use" already (AMD) */
+    bool ptrs = !c->feat.fpu_ptrs_es_only && (x->fop || x->fip || x->fdp || x->fcs || x->fds);
+    if (x->fcw != FCW_DEFAULT || x->fsw || x->ftw || ptrs || regs)
         in_use |= XCR0_X87;
     for (unsigned k = 0; k < 16; k++)
         if (c->xmm[k].q[0] | c->xmm[k].q[1])

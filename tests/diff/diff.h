@@ -96,6 +96,7 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r);
 extern bool diff_host_cmps_dst_first;
 /* the host's FXSAVE stores the x87 pointers only with FSW.ES (AMD); its XCR0 */
 extern bool diff_host_fpu_ptrs_es_only;
+extern bool diff_host_save_area_seg_first; /* struct cpu_features.save_area_seg_first */
 extern uint32_t diff_host_mxcsr_mask;
 extern uint64_t diff_host_xcr0;
 

@@ -13,6 +13,7 @@
 
 bool diff_host_cmps_dst_first;
 bool diff_host_fpu_ptrs_es_only;
+bool diff_host_save_area_seg_first;
 uint32_t diff_host_mxcsr_mask = MXCSR_MASK_VALUE;
 uint64_t diff_host_xcr0 = XCR0_X87 | XCR0_SSE;
 
@@ -63,6 +64,7 @@ void diff_run_interp(const struct diff_case *dc, struct diff_result *r)
     c.feat.tzcnt = __builtin_cpu_supports("bmi");
     c.feat.cmps_dst_first = diff_host_cmps_dst_first;
     c.feat.fpu_ptrs_es_only = diff_host_fpu_ptrs_es_only;
+    c.feat.save_area_seg_first = diff_host_save_area_seg_first;
     c.feat.mxcsr_mask = diff_host_mxcsr_mask;
     /*
      * A Linux process runs with CR4.OSXSAVE and the host's XCR0, which

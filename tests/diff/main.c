@@ -432,6 +432,29 @@ static bool host_fpu_ptrs_es_only(void)
     return fip == 0;
 }
 
+/*
+ * Does the host check FXSAVE's segment before its alignment? FXSAVE64 [RBP]
+ * with RBP misaligned and not canonical: #SS says the segment, #GP the
+ * alignment (docs/cpu-divergences.md).
+ */
+static bool host_save_area_seg_first(void)
+{
+    memset(&cases[0], 0, sizeof cases[0]);
+    diff_fpu_default(&cases[0].fpu);
+    static const uint8_t code[] = {0x48, 0x0f, 0xae, 0x45, 0x00}; /* fxsave64 [rbp+0] */
+    memcpy(cases[0].code, code, sizeof code);
+    cases[0].code_len = sizeof code;
+    cases[0].rflags = 0x202;
+    cases[0].regs[4] = DIFF_DATA_VA + 0x1800;
+    cases[0].regs[5] = 0x8000000000000008ull; /* RBP */
+    diff_run_native(cases, results, 1);
+    if (!results[0].done || (results[0].vector != 12 && results[0].vector != 13)) {
+        fprintf(stderr, "difftest: the FXSAVE order probe did not fault as expected\n");
+        exit(2);
+    }
+    return results[0].vector == 12;
+}
+
 static uint64_t host_xcr0(void)
 {
     memset(&cases[0], 0, sizeof cases[0]);
@@ -561,6 +584,9 @@ int main(int argc, char **argv)
            diff_host_cmps_dst_first ? "ES:rDI" : "DS:rSI");
     diff_host_fpu_ptrs_es_only = host_fpu_ptrs_es_only();
     diff_host_xcr0 = host_xcr0();
+    diff_host_save_area_seg_first = host_save_area_seg_first();
+    printf("# the host's FXSAVE checks %s first\n",
+           diff_host_save_area_seg_first ? "the segment" : "the alignment");
     printf("# the host's FXSAVE stores FOP/FIP/FDP %s; MXCSR_MASK %#x; XCR0 %#llx\n",
            diff_host_fpu_ptrs_es_only ? "only with FSW.ES" : "always", diff_host_mxcsr_mask,
            (unsigned long long)diff_host_xcr0);
