@@ -621,11 +621,6 @@ static void vcpu_sleep(struct vcpu *v)
               t == CLOCK_NEVER ? HOST_NO_DEADLINE : clock_to_source(&m->clock, t));
 }
 
-static unsigned m_base(const struct vcpu *v)
-{
-    return v->m->host_base;
-}
-
 /*
  * -io-core: host thread (core) 0 keeps the platform's devices: it sleeps
  * until their next deadline, polls them (their interrupts kick the vCPUs
@@ -669,7 +664,7 @@ static void vcpu_loop(void *arg)
             shutdown_report(v);
             break;
         case CPU_EXIT_PAUSE:
-            host_pause(v->index + m_base(v));
+            host_pause(v->index + v->m->host_base);
             break;
         case CPU_EXIT_BUDGET:
         case CPU_EXIT_EVENT:
