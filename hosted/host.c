@@ -37,11 +37,18 @@ struct vcpu_thread {
 } __attribute__((aligned(64)));
 
 static struct vcpu_thread vcpus[MAX_VCPUS];
+static unsigned nthreads; /* started so far */
 
 unsigned host_cpu_count(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
+    static unsigned count; /* asked once: host_wait() wants it on every wait */
+    unsigned c = __atomic_load_n(&count, __ATOMIC_RELAXED);
+    if (!c) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c = n > 0 ? (unsigned)n : 1;
+        __atomic_store_n(&count, c, __ATOMIC_RELAXED);
+    }
+    return c;
 }
 
 static void *vcpu_main(void *p)
@@ -70,6 +77,7 @@ int host_start_vcpu(unsigned index, void (*fn)(void *arg), void *arg)
         return -1;
     }
     v->started = true;
+    __atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
     if (index < host_cpu_count()) { /* one core per vCPU where there are enough */
         cpu_set_t set;
         CPU_ZERO(&set);
@@ -85,6 +93,7 @@ void host_join_vcpus(void)
         if (vcpus[i].started) {
             pthread_join(vcpus[i].thread, NULL);
             vcpus[i].started = false;
+            __atomic_sub_fetch(&nthreads, 1, __ATOMIC_RELAXED);
         }
 }
 
@@ -102,9 +111,42 @@ void host_kick(unsigned index)
         futex(w, FUTEX_WAKE_PRIVATE, 1, NULL);
 }
 
+/*
+ * A futex sleep wakes some tens of microseconds after its timeout or its
+ * wake (the scheduler's wake-up latency, more in a VM), and that would be
+ * every guest timer's lateness and every halted vCPU's IPI latency. So where
+ * every thread has a core of its own, a wait first polls the kick word for
+ * HALT_POLL_NS (as KVM's halt polling does), and the last WAIT_SPIN_NS before
+ * a deadline are spent spinning on the kick word and the clock. With more
+ * threads than cores a spinning thread would take another's core: no spin.
+ */
+#define WAIT_SPIN_NS 100000ull
+#define HALT_POLL_NS 50000ull
+
+static bool may_spin(void)
+{
+    return __atomic_load_n(&nthreads, __ATOMIC_RELAXED) <= host_cpu_count();
+}
+
+static bool spin_until(uint32_t *w, uint64_t deadline)
+{
+    while (host_tsc() < deadline) {
+        if (__atomic_load_n(w, __ATOMIC_RELAXED) && __atomic_exchange_n(w, 0, __ATOMIC_SEQ_CST))
+            return true;
+        __builtin_ia32_pause();
+    }
+    return __atomic_exchange_n(w, 0, __ATOMIC_SEQ_CST);
+}
+
 bool host_wait(unsigned index, uint64_t deadline)
 {
     uint32_t *w = &vcpus[index].kick;
+    bool spin = may_spin();
+    if (spin) {
+        uint64_t poll_end = host_tsc() + HALT_POLL_NS;
+        if (spin_until(w, poll_end < deadline ? poll_end : deadline))
+            return true;
+    }
     for (;;) {
         if (__atomic_exchange_n(w, 0, __ATOMIC_SEQ_CST))
             return true;
@@ -113,7 +155,10 @@ bool host_wait(unsigned index, uint64_t deadline)
             uint64_t now = host_tsc();
             if (now >= deadline)
                 return false;
-            uint64_t left = deadline - now;
+            uint64_t tail = spin ? WAIT_SPIN_NS : 0;
+            if (deadline - now <= tail)
+                return spin_until(w, deadline);
+            uint64_t left = deadline - now - tail; /* sleep, then spin the rest */
             ts.tv_sec = (time_t)(left / NS_PER_S);
             ts.tv_nsec = (long)(left % NS_PER_S);
             tsp = &ts;
