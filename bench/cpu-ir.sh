@@ -33,6 +33,7 @@ die() {
     echo "bench/cpu-ir.sh: $*" >&2
     exit 1
 }
+. bench/lib.sh
 command -v valgrind >/dev/null || die "valgrind is not installed"
 mkdir -p "$WORK"
 make -s --no-print-directory -f bench/guest/Makefile BUILD=$BUILD || die "building bench/guest failed"
@@ -64,29 +65,8 @@ ir_baremu() { # workload iters
 
 ir_bochs() { # workload iters: Ir of the whole Bochs process
     local dir=$WORK/bochs-$1-$2
-    rm -rf "$dir"
-    mkdir -p "$dir/iso/boot/grub"
-    cp "$GDIR/$1.elf" "$dir/iso/boot/bench.elf"
-    printf 'set timeout=0\nset default=0\nmenuentry "bench" {\n multiboot /boot/bench.elf %s\n boot\n}\n' \
-        "$(args "$1" "$2")" >"$dir/iso/boot/grub/grub.cfg"
-    grub-mkrescue -d /usr/lib/grub/i386-pc -o "$dir/boot.iso" "$dir/iso" \
-        --install-modules="multiboot normal iso9660 biosdisk configfile" \
-        --fonts= --locales= --themes= >"$dir/mkrescue.log" 2>&1 || die "grub-mkrescue failed"
-    cat >"$dir/bochsrc" <<-EOF
-		megs: $MEM
-		romimage: file=/usr/share/bochs/BIOS-bochs-latest
-		vgaromimage: file=/usr/share/vgabios/vgabios.bin
-		cpu: count=1, ips=50000000, reset_on_triple_fault=0
-		ata0-master: type=cdrom, path=boot.iso, status=inserted
-		boot: cdrom
-		display_library: term
-		com1: enabled=1, mode=file, dev=com1.out
-		speaker: enabled=0
-		sound: driver=dummy
-		mouse: enabled=0
-		log: bochs.log
-	EOF
-    echo c >"$dir/cont"
+    grub_iso "$dir" "$GDIR/$1.elf" "$(args "$1" "$2")"
+    bochs_rc "$dir" "$MEM" "count=1, ips=50000000, reset_on_triple_fault=0"
     (cd "$dir" && timeout 7200 script -qfc "valgrind --tool=callgrind --log-file=vg.log \
         --callgrind-out-file=cg /usr/bin/bochs-bin -q -f bochsrc -rc cont" /dev/null \
         </dev/null >term.out 2>&1)

@@ -52,23 +52,8 @@ baremu_built=$(date -u -r "$BAREMU" '+%Y-%m-%d %H:%M UTC')
 BAREMU=$WORK/baremu
 
 # ---- helpers -----------------------------------------------------------
-now_us() { echo "${EPOCHREALTIME/./}"; }
+. bench/lib.sh
 hex8() { printf '0x%08x' "$1"; }
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
-calc() { awk "BEGIN { printf \"%.15g\", ($1) }"; } # %.15g: large counts stay exact
-
-# run a command; US: its wall time in µs, CPU: the user+sys time of it and
-# every process under it, in µs (they are all waited for), RC: its status
-TIMEFORMAT='%3U %3S'
-timed() { # command...
-    local t0 u sys
-    t0=$(now_us)
-    { time "$@" 2>&3 3>&-; } 3>&2 2>"$WORK/time.txt"
-    RC=$?
-    US=$(($(now_us) - t0))
-    read -r u sys <"$WORK/time.txt"
-    CPU=$(calc "int(($u + $sys) * 1000000)")
-}
 
 declare -A EXPECT
 ARGS=
@@ -118,49 +103,12 @@ run_qemu() { # workload iters
     check_output qemu "$1" "$2" "$out" "$err"
 }
 
-bochs_missing() { # why Bochs cannot run here, or nothing
-    local t
-    for t in bochs grub-mkrescue script xorriso; do
-        command -v $t >/dev/null || { echo "$t is not installed"; return; }
-    done
-    [[ -e /usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so ]] ||
-        echo "Bochs has no 'term' display (apt-get install bochs-term)"
-}
-
 bochs_iso() { # workload iters: a GRUB ISO booting the guest with its command line
     local dir=$WORK/bochs/$1-$2
     [[ -f $dir/boot.iso ]] && return
-    rm -rf "$dir"
     cmdline "$1" "$2"
-    mkdir -p "$dir/iso/boot/grub"
-    cp "$GDIR/$1.elf" "$dir/iso/boot/bench.elf"
-    cat >"$dir/iso/boot/grub/grub.cfg" <<-EOF
-		set timeout=0
-		set default=0
-		menuentry "bench $1" {
-			multiboot /boot/bench.elf $ARGS
-			boot
-		}
-	EOF
-    grub-mkrescue -d /usr/lib/grub/i386-pc -o "$dir/boot.iso" "$dir/iso" \
-        --install-modules="multiboot normal iso9660 biosdisk configfile" \
-        --fonts= --locales= --themes= >"$dir/mkrescue.log" 2>&1 ||
-        die "grub-mkrescue failed: $(tail -c 300 "$dir/mkrescue.log")"
-    cat >"$dir/bochsrc" <<-EOF
-		megs: $MEM
-		romimage: file=/usr/share/bochs/BIOS-bochs-latest
-		vgaromimage: file=/usr/share/vgabios/vgabios.bin
-		cpu: count=1, ips=$BOCHS_IPS, reset_on_triple_fault=0
-		ata0-master: type=cdrom, path=boot.iso, status=inserted
-		boot: cdrom
-		display_library: term
-		com1: enabled=1, mode=file, dev=com1.out
-		speaker: enabled=0
-		sound: driver=dummy
-		mouse: enabled=0
-		log: bochs.log
-	EOF
-    echo c >"$dir/cont" # the Debian build has the debugger: continue
+    grub_iso "$dir" "$GDIR/$1.elf" "$ARGS"
+    bochs_rc "$dir" "$MEM" "count=1, ips=$BOCHS_IPS, reset_on_triple_fault=0"
 }
 
 bochs_boot() { # dir

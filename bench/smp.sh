@@ -51,24 +51,9 @@ make -s --no-print-directory smp-bench-guests || die "building bench/smp failed"
 cp "$BUILD/baremu" "$WORK/baremu" && cp "$BUILD/baremu.elf" "$WORK/baremu.elf" || die "cannot copy the builds"
 baremu_built=$(date -u -r "$BUILD/baremu" '+%Y-%m-%d %H:%M UTC')
 
-now_us() { echo "${EPOCHREALTIME/./}"; }
-calc() { awk "BEGIN { printf \"%.15g\", ($1) }"; }
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+. bench/lib.sh
 field() { # file prefix-regex key: the value of key= on the last line matching
     tr -d '\r' <"$1" | grep -a -E "$2" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p" | head -n 1
-}
-
-# run a command; US: its wall time in µs, CPU: the user+sys time of it and
-# every process under it in µs, RC: its status (as bench/cpu.sh)
-TIMEFORMAT='%3U %3S'
-timed() {
-    local t0 u sys
-    t0=$(now_us)
-    { time "$@" 2>&3 3>&-; } 3>&2 2>"$WORK/time.txt"
-    RC=$?
-    US=$(($(now_us) - t0))
-    read -r u sys <"$WORK/time.txt"
-    CPU=$(calc "int(($u + $sys) * 1000000)")
 }
 
 # ---- engines: run GUEST SMP ARGS: sets US (wall µs), CPU, OUT (its serial log) --
@@ -104,15 +89,6 @@ run_metal() {
         -append "-smp $2 -m ${MEM}M -kernel $1.elf -append '$3' -exit"
 }
 
-bochs_missing() {
-    local t
-    for t in bochs grub-mkrescue script xorriso; do
-        command -v $t >/dev/null || { echo "$t is not installed"; return; }
-    done
-    [[ -e /usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so ]] ||
-        echo "Bochs has no 'term' display (apt-get install bochs-term)"
-}
-
 # Bochs: a GRUB ISO per guest and command line; its clock runs free
 # (sync=none) for scaling, whose time is taken outside, and follows the
 # host (sync=realtime) for the IPI and timer guests
@@ -121,32 +97,9 @@ run_bochs() { # guest smp args
     [[ $g = scaling ]] && sync=none
     key=$(echo "$g $smp $args" | md5sum | cut -c1-12)
     dir=$WORK/bochs/$key
-    if [[ ! -f $dir/boot.iso ]]; then
-        rm -rf "$dir" && mkdir -p "$dir/iso/boot/grub"
-        cp "$GDIR/$g.elf" "$dir/iso/boot/guest.elf"
-        printf 'set timeout=0\nset default=0\nmenuentry "%s" {\n\tmultiboot /boot/guest.elf %s\n\tboot\n}\n' \
-            "$g" "$args" >"$dir/iso/boot/grub/grub.cfg"
-        grub-mkrescue -d /usr/lib/grub/i386-pc -o "$dir/boot.iso" "$dir/iso" \
-            --install-modules="multiboot normal iso9660 biosdisk configfile" \
-            --fonts= --locales= --themes= >"$dir/mkrescue.log" 2>&1 || die "grub-mkrescue failed (see $dir)"
-    fi
-    cat >"$dir/bochsrc" <<-EOF2
-		megs: $MEM
-		romimage: file=/usr/share/bochs/BIOS-bochs-latest
-		vgaromimage: file=/usr/share/vgabios/vgabios.bin
-		cpu: model=$BOCHS_CPU, count=$smp, ips=$BOCHS_IPS, quantum=16, reset_on_triple_fault=0
-		clock: sync=$sync
-		ata0-master: type=cdrom, path=boot.iso, status=inserted
-		boot: cdrom
-		display_library: term
-		com1: enabled=1, mode=file, dev=com1.out
-		port_e9_hack: enabled=1
-		speaker: enabled=0
-		sound: driver=dummy
-		mouse: enabled=0
-		log: bochs.log
-	EOF2
-    echo c >"$dir/cont"
+    [[ -f $dir/boot.iso ]] || grub_iso "$dir" "$GDIR/$g.elf" "$args"
+    bochs_rc "$dir" "$MEM" "model=$BOCHS_CPU, count=$smp, ips=$BOCHS_IPS, quantum=16, reset_on_triple_fault=0" \
+        "clock: sync=$sync" "port_e9_hack: enabled=1"
     rm -f "$dir/com1.out"
     bochs_boot() { (cd "$dir" && timeout -k 5 1800 script -qfc "bochs -q -f bochsrc -rc cont" /dev/null \
         </dev/null >term.out 2>&1); }
