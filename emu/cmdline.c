@@ -467,22 +467,33 @@ static int parse_debug(struct parse_ctx *p, char *arg)
     return 0;
 }
 
-static int parse_rip_history(struct parse_ctx *p, char *arg)
+/* a count in lo..hi: the option's message names the bad value (and its unit) */
+static int parse_count(struct parse_ctx *p, const char *s, size_t len, uint64_t lo, uint64_t hi,
+                       const char *unit, uint64_t *out)
 {
     char shown[SHOWN_MAX + 4];
     uint64_t n = 0;
-    switch (parse_u64(arg, strlen(arg), &n)) {
+    switch (parse_u64(s, len, &n)) {
     case NUM_BAD:
-        return opt_fail(p, "'%s' is not a number", show(shown, arg, strlen(arg)));
+        return opt_fail(p, "'%s' is not a number", show(shown, s, len));
     case NUM_RANGE:
         n = UINT64_MAX;
         break;
     case NUM_OK:
         break;
     }
-    if (n < 1 || n > DEBUG_RIPS_MAX)
-        return opt_fail(p, "%s entries is out of range (1..%u)", show(shown, arg, strlen(arg)),
-                        DEBUG_RIPS_MAX);
+    if (n < lo || n > hi)
+        return opt_fail(p, "%s%s is out of range (%llu..%llu)", show(shown, s, len), unit,
+                        (unsigned long long)lo, (unsigned long long)hi);
+    *out = n;
+    return 0;
+}
+
+static int parse_rip_history(struct parse_ctx *p, char *arg)
+{
+    uint64_t n = 0;
+    if (parse_count(p, arg, strlen(arg), 1, DEBUG_RIPS_MAX, " entries", &n) < 0)
+        return -1;
     p->cfg->rip_history = (unsigned)n;
     return 0;
 }
@@ -501,32 +512,10 @@ static int parse_deterministic(struct parse_ctx *p, char *arg)
     return 0;
 }
 
-/* a count in lo..hi: the option's message names the bad value */
-static int parse_count(struct parse_ctx *p, const char *s, size_t len, uint64_t lo, uint64_t hi,
-                       uint64_t *out)
-{
-    char shown[SHOWN_MAX + 4];
-    uint64_t n = 0;
-    switch (parse_u64(s, len, &n)) {
-    case NUM_BAD:
-        return opt_fail(p, "'%s' is not a number", show(shown, s, len));
-    case NUM_RANGE:
-        n = UINT64_MAX;
-        break;
-    case NUM_OK:
-        break;
-    }
-    if (n < lo || n > hi)
-        return opt_fail(p, "%s is out of range (%llu..%llu)", show(shown, s, len),
-                        (unsigned long long)lo, (unsigned long long)hi);
-    *out = n;
-    return 0;
-}
-
 static int parse_quantum(struct parse_ctx *p, char *arg)
 {
     uint64_t n = 0;
-    if (parse_count(p, arg, strlen(arg), 1, CMDLINE_QUANTUM_MAX, &n) < 0)
+    if (parse_count(p, arg, strlen(arg), 1, CMDLINE_QUANTUM_MAX, "", &n) < 0)
         return -1;
     p->cfg->quantum = (unsigned)n;
     return 0;
@@ -542,7 +531,7 @@ static int parse_hash_at(struct parse_ctx *p, char *arg)
         uint64_t n = 0;
         if (k == CMDLINE_HASH_AT_MAX)
             return opt_fail(p, "more than %u counts", CMDLINE_HASH_AT_MAX);
-        if (parse_count(p, item, len, 1, UINT64_MAX - 1, &n) < 0)
+        if (parse_count(p, item, len, 1, UINT64_MAX - 1, "", &n) < 0)
             return -1;
         if (k && n <= p->cfg->hash_at[k - 1])
             return opt_fail(p, "%s is not above the count before it", show(shown, item, len));
